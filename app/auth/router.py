@@ -1,0 +1,113 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Response, status
+
+from app.auth import service
+from app.auth.schemas import ActivationRequest, PasswordChange, RefreshRequest, TokenResponse
+from app.db import SessionDep
+from app.dependencies import ClientDep, CurrentIdentity, SettingsDep
+from app.errors import problem_responses
+from app.schemas import NoNulStr
+
+router = APIRouter(tags=["auth"])
+
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def _token_response(pair: service.TokenPair, response: Response) -> TokenResponse:
+    response.headers.update(NO_STORE)
+    return TokenResponse(
+        access_token=pair.access_token,
+        expires_in=pair.expires_in,
+        refresh_token=pair.refresh_token,
+        refresh_expires_in=pair.refresh_expires_in,
+    )
+
+
+@router.post(
+    "/v1/auth/token",
+    response_model=TokenResponse,
+    operation_id="signIn",
+    summary="Sign in with e-mail and password",
+    responses=problem_responses(401, 413, 422, 429),
+)
+async def sign_in(
+    username: Annotated[NoNulStr, Form(max_length=320, description="The account's e-mail.")],
+    password: Annotated[NoNulStr, Form(max_length=4096)],
+    session: SessionDep,
+    settings: SettingsDep,
+    client: ClientDep,
+    response: Response,
+) -> TokenResponse:
+    """OAuth2 password grant (form-encoded), as used by the docs' Authorize button.
+
+    After 10 failures for one e-mail within 15 minutes, or too many from one address,
+    the answer is `429` with `Retry-After`, even for the right password."""
+    pair = await service.sign_in(session, settings, client, username, password)
+    return _token_response(pair, response)
+
+
+@router.post(
+    "/v1/auth/refresh",
+    response_model=TokenResponse,
+    operation_id="refreshTokens",
+    summary="Exchange a refresh token for a new token pair",
+    responses=problem_responses(401, 413, 415, 422),
+)
+async def refresh_tokens(
+    body: RefreshRequest,
+    session: SessionDep,
+    settings: SettingsDep,
+    client: ClientDep,
+    response: Response,
+) -> TokenResponse:
+    """Refresh tokens rotate: each works once. Presenting a used one ends the whole session."""
+    pair = await service.refresh_session(session, settings, client, body.refresh_token)
+    return _token_response(pair, response)
+
+
+@router.post(
+    "/v1/auth/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="signOut",
+    summary="End this session",
+    responses=problem_responses(401),
+)
+async def sign_out(identity: CurrentIdentity, session: SessionDep) -> None:
+    """The session's access and refresh tokens stop working on the next request."""
+    await service.end_session(session, identity)
+
+
+@router.post(
+    "/v1/auth/activate",
+    response_model=TokenResponse,
+    operation_id="activateAccount",
+    summary="Set a password with a one-time activation code",
+    responses=problem_responses(401, 413, 415, 422, 429),
+)
+async def activate_account(
+    body: ActivationRequest,
+    session: SessionDep,
+    settings: SettingsDep,
+    client: ClientDep,
+    response: Response,
+) -> TokenResponse:
+    """A new account (or one given a fresh code) sets its password and is signed in."""
+    pair = await service.activate_account(
+        session, settings, client, body.email, body.activation_code, body.password
+    )
+    return _token_response(pair, response)
+
+
+@router.post(
+    "/v1/me/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="changeMyPassword",
+    summary="Change my password",
+    responses=problem_responses(401, 413, 415, 422),
+)
+async def change_my_password(
+    body: PasswordChange, identity: CurrentIdentity, session: SessionDep
+) -> None:
+    """Every other session of the account ends; this one stays signed in."""
+    await service.change_password(session, identity, body.current_password, body.new_password)

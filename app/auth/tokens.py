@@ -1,0 +1,74 @@
+"""Access tokens (JWT, HS256 pinned) and opaque secrets (refresh tokens, activation codes)."""
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+import jwt
+
+from app.config import Settings
+
+ALGORITHM = "HS256"
+ACCESS_TOKEN_TYPE = "access"  # noqa: S105 - a claim value
+_ACTIVATION_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U
+_ACTIVATION_LENGTH = 12  # 30^12 ≈ 2^59 possibilities
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    user_id: uuid.UUID
+    session_id: uuid.UUID
+
+
+def create_access_token(
+    settings: Settings, user_id: uuid.UUID, session_id: uuid.UUID, now: datetime
+) -> str:
+    claims = {
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "sub": str(user_id),
+        "sid": str(session_id),
+        "typ": ACCESS_TOKEN_TYPE,
+        "iat": int(now.timestamp()),
+        "exp": int((now + settings.access_token_ttl).timestamp()),
+        "jti": uuid.uuid4().hex,
+    }
+    return jwt.encode(claims, settings.signing_key(), algorithm=ALGORITHM)
+
+
+def decode_access_token(settings: Settings, token: str) -> AccessClaims | None:
+    """The claims of a valid access token, or None for anything forged, expired or foreign."""
+    try:
+        claims = jwt.decode(
+            token,
+            settings.signing_key(),
+            algorithms=[ALGORITHM],
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            options={"require": ["iss", "aud", "sub", "exp", "iat", "jti", "sid", "typ"]},
+        )
+        if claims["typ"] != ACCESS_TOKEN_TYPE:
+            return None
+        return AccessClaims(uuid.UUID(claims["sub"]), uuid.UUID(claims["sid"]))
+    except (jwt.PyJWTError, ValueError, TypeError, KeyError):
+        return None
+
+
+def new_refresh_token() -> str:
+    return "rt_" + secrets.token_urlsafe(32)
+
+
+def new_activation_code() -> str:
+    raw = "".join(secrets.choice(_ACTIVATION_ALPHABET) for _ in range(_ACTIVATION_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, _ACTIVATION_LENGTH, 4))
+
+
+def normalize_activation_code(code: str) -> str:
+    return code.replace("-", "").replace(" ", "").upper()
+
+
+def hash_secret(purpose: str, secret: str) -> str:
+    """Hash of a high-entropy secret, bound to its purpose so one kind cannot pass for another."""
+    return hashlib.sha256(f"{purpose}:{secret}".encode()).hexdigest()

@@ -1,0 +1,125 @@
+"""The `journal` command (also `python -m app`): serve, migrate, create-admin, demo."""
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+
+from app.config import InsecureSettingsError, Settings, get_settings
+
+
+def _settings_or_exit() -> Settings:
+    try:
+        return get_settings()
+    except InsecureSettingsError as exc:
+        print(f"journal: refusing to start: {exc}", file=sys.stderr)
+        raise SystemExit(2) from exc
+
+
+def serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from app.main import create_app
+    from app.middleware import configure_logging
+
+    settings = _settings_or_exit()
+    configure_logging(settings.log_level)
+    if args.workers > 1:
+        # Each worker process builds its own app from the same environment.
+        uvicorn.run(
+            "app.main:app",
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            access_log=False,
+            proxy_headers=True,
+            log_config=None,
+        )
+        return
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        access_log=False,
+        proxy_headers=True,
+        log_config=None,
+    )
+
+
+def migrate(_args: argparse.Namespace) -> None:
+    from app.migrations import upgrade_to_head
+
+    settings = _settings_or_exit()
+    upgrade_to_head(settings.database_url)
+    print("journal: the database schema is at the latest migration")
+
+
+def _read_admin_password() -> str:
+    from_env = os.environ.get("JOURNAL_ADMIN_PASSWORD")
+    if from_env:
+        return from_env
+    if sys.stdin.isatty():
+        return getpass.getpass("Password for the new admin: ")
+    return sys.stdin.readline().rstrip("\n")
+
+
+def create_admin(args: argparse.Namespace) -> None:
+    from app.errors import InvalidInput
+    from app.seed import AccountExists, create_admin_account
+
+    settings = _settings_or_exit()
+    password = _read_admin_password()
+    try:
+        asyncio.run(create_admin_account(settings, args.email, password, args.display_name))
+    except InvalidInput as exc:
+        print(f"journal: {exc.detail}", file=sys.stderr)
+        raise SystemExit(2) from exc
+    except AccountExists as exc:
+        print(f"journal: {exc}", file=sys.stderr)
+        raise SystemExit(1) from exc
+    print(f"journal: admin {args.email} created")
+
+
+def demo(_args: argparse.Namespace) -> None:
+    from app.seed import load_demo
+
+    settings = _settings_or_exit()
+    if settings.env == "production":
+        print("journal: refusing to load demo data in production", file=sys.stderr)
+        raise SystemExit(2)
+    created = asyncio.run(load_demo(settings))
+    print(created.describe())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="journal", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_parser = commands.add_parser("serve", help="run the HTTP API with uvicorn")
+    serve_parser.add_argument("--host", default="127.0.0.1")
+    serve_parser.add_argument("--port", type=int, default=8000)
+    serve_parser.add_argument("--workers", type=int, default=1)
+    serve_parser.set_defaults(handler=serve)
+    commands.add_parser("migrate", help="bring the schema to the latest migration").set_defaults(
+        handler=migrate
+    )
+    admin_parser = commands.add_parser(
+        "create-admin",
+        help="create an admin (password from stdin or JOURNAL_ADMIN_PASSWORD)",
+    )
+    admin_parser.add_argument("email")
+    admin_parser.add_argument("--display-name", default="Administrator")
+    admin_parser.set_defaults(handler=create_admin)
+    commands.add_parser(
+        "demo", help="migrate and load a demo clinic (idempotent; refused in production)"
+    ).set_defaults(handler=demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    args.handler(args)
+
+
+if __name__ == "__main__":
+    main()

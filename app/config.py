@@ -1,0 +1,118 @@
+"""Settings: one class, read from `JOURNAL_*` environment variables (and `.env`)."""
+
+import logging
+import secrets
+from datetime import timedelta
+from functools import lru_cache
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+logger = logging.getLogger("app.config")
+
+MIN_SECRET_BYTES = 32
+PLACEHOLDER_SECRETS = frozenset({"changeme", "changethis", "secret", "your-secret-key", "dev"})
+
+
+class InsecureSettingsError(RuntimeError):
+    """The configuration must not be used in production."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="JOURNAL_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    env: Literal["development", "production"] = "development"
+    database_url: str = "sqlite+aiosqlite:///./journal.db"
+    secret_key: SecretStr | None = None
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    jwt_issuer: str = "wellbeing-journal"
+    jwt_audience: str = "wellbeing-journal-api"
+    access_token_minutes: int = Field(default=15, ge=1, le=60)
+    participant_refresh_idle_days: int = Field(default=30, ge=1)
+    participant_refresh_absolute_days: int = Field(default=90, ge=1)
+    staff_refresh_idle_minutes: int = Field(default=30, ge=1)
+    staff_refresh_absolute_hours: int = Field(default=12, ge=1)
+    activation_code_days: int = Field(default=7, ge=1, le=30)
+
+    login_window_minutes: int = Field(default=15, ge=1)
+    login_max_failures_per_email: int = Field(default=10, ge=1)
+    login_max_failures_per_address: int = Field(default=100, ge=1)
+
+    db_pool_size: int = Field(default=5, ge=1, le=50)
+    db_max_overflow: int = Field(default=2, ge=0, le=50)
+    sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    metrics_enabled: bool = False
+    log_level: str = "INFO"
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def access_token_ttl(self) -> timedelta:
+        return timedelta(minutes=self.access_token_minutes)
+
+    @property
+    def login_window(self) -> timedelta:
+        return timedelta(minutes=self.login_window_minutes)
+
+    def refresh_lifetimes(self, role: str) -> tuple[timedelta, timedelta]:
+        """(idle, absolute) refresh lifetimes: long on the mobile app, short for staff."""
+        if role == "participant":
+            return (
+                timedelta(days=self.participant_refresh_idle_days),
+                timedelta(days=self.participant_refresh_absolute_days),
+            )
+        return (
+            timedelta(minutes=self.staff_refresh_idle_minutes),
+            timedelta(hours=self.staff_refresh_absolute_hours),
+        )
+
+    def signing_key(self) -> str:
+        if self.secret_key is None:
+            raise InsecureSettingsError("JOURNAL_SECRET_KEY is not set")
+        return self.secret_key.get_secret_value()
+
+
+def check_production_safety(settings: Settings) -> None:
+    """Refuse a production configuration whose secret key is missing, a placeholder or short."""
+    if settings.env != "production":
+        return
+    if settings.secret_key is None:
+        raise InsecureSettingsError("JOURNAL_SECRET_KEY must be set when JOURNAL_ENV=production")
+    key = settings.secret_key.get_secret_value()
+    if key.strip().lower() in PLACEHOLDER_SECRETS:
+        raise InsecureSettingsError("JOURNAL_SECRET_KEY is a placeholder value")
+    if len(key.encode()) < MIN_SECRET_BYTES:
+        raise InsecureSettingsError(
+            f"JOURNAL_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes in production"
+        )
+
+
+def load_settings() -> Settings:
+    settings = Settings()
+    check_production_safety(settings)
+    if settings.secret_key is None:
+        logger.warning(
+            "JOURNAL_SECRET_KEY is not set: generated a random key for this process only; "
+            "tokens will not survive a restart or work across processes"
+        )
+        settings = settings.model_copy(update={"secret_key": SecretStr(secrets.token_urlsafe(48))})
+    return settings
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return load_settings()

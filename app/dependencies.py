@@ -1,0 +1,86 @@
+"""Request-scoped nouns shared by every domain: settings, the caller, their role."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import select
+
+from app.auth.identity import ClientInfo, Identity
+from app.auth.models import AuthSession
+from app.auth.tokens import decode_access_token
+from app.config import Settings
+from app.db import SessionDep, utcnow
+from app.errors import Forbidden, NotAuthenticated
+from app.users.models import Role, User
+
+oauth2_scheme = OAuth2PasswordBearer(
+    tokenUrl="/v1/auth/token",
+    auto_error=False,
+    description="Sign in at `/v1/auth/token` with e-mail and password; send the access token.",
+)
+
+
+async def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+
+
+async def get_client_info(request: Request) -> ClientInfo:
+    address = request.client.host if request.client else "unknown"
+    return ClientInfo(address=address[:64], request_id=request.state.request_id)
+
+
+ClientDep = Annotated[ClientInfo, Depends(get_client_info)]
+
+
+async def get_identity(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+) -> Identity:
+    """The caller behind the bearer token, checked against the database on every request,
+    so that logout, deactivation and password changes take effect at once."""
+    if not token:
+        raise NotAuthenticated("Send an access token: `Authorization: Bearer <token>`.")
+    claims = decode_access_token(settings, token)
+    if claims is None:
+        raise NotAuthenticated("The access token is invalid or expired.")
+    now = utcnow()
+    user = (
+        await session.execute(
+            select(User)
+            .join(AuthSession, AuthSession.user_id == User.id)
+            .where(
+                User.id == claims.user_id,
+                User.is_active.is_(True),
+                AuthSession.id == claims.session_id,
+                AuthSession.revoked_at.is_(None),
+                AuthSession.absolute_expires_at > now,
+            )
+        )
+    ).scalar_one_or_none()
+    if user is None:
+        raise NotAuthenticated("The session has ended; sign in again.")
+    return Identity(user=user, session_id=claims.session_id, request_id=request.state.request_id)
+
+
+CurrentIdentity = Annotated[Identity, Depends(get_identity)]
+
+
+def _role_guard(role: Role) -> object:
+    async def require_role(identity: CurrentIdentity) -> Identity:
+        if identity.user.role is not role:
+            raise Forbidden(f"This operation is for {role.value} accounts only.")
+        return identity
+
+    return Depends(require_role)
+
+
+ParticipantIdentity = Annotated[Identity, _role_guard(Role.participant)]
+ClinicianIdentity = Annotated[Identity, _role_guard(Role.clinician)]
+AdminIdentity = Annotated[Identity, _role_guard(Role.admin)]

@@ -1,0 +1,224 @@
+"""Typed errors raised by services, and their single rendering as RFC 9457 problem+json."""
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger("app.errors")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+TYPE_BASE = "https://wellbeing-journal.example/problems/"
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="Dotted location of the bad value, e.g. `body.mood`.")
+    message: str
+    code: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    type: str = Field(examples=[TYPE_BASE + "not-found"])
+    title: str = Field(examples=["Not found"])
+    status: int = Field(examples=[404])
+    detail: str = Field(examples=["No such entry."])
+    errors: list[FieldError] | None = None
+
+
+class AppError(Exception):
+    """Base of every error a service raises; rendered once, by `app_error_handler`."""
+
+    status: int = 400
+    code: str = "bad-request"
+    title: str = "Bad request"
+    # Set when the transaction must be committed although the request fails
+    # (a failed sign-in is counted and audited).
+    keep_changes: bool = False
+
+    def __init__(self, detail: str | None = None, *, headers: dict[str, str] | None = None):
+        self.detail = detail or self.title
+        self.headers = headers or {}
+        super().__init__(self.detail)
+
+
+class NotAuthenticated(AppError):
+    status, code, title = 401, "not-authenticated", "Not authenticated"
+
+    def __init__(self, detail: str | None = None, *, keep_changes: bool = False):
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+        self.keep_changes = keep_changes
+
+
+class Forbidden(AppError):
+    status, code, title = 403, "forbidden", "Forbidden"
+
+
+class NotFound(AppError):
+    status, code, title = 404, "not-found", "Not found"
+
+
+class Conflict(AppError):
+    status, code, title = 409, "conflict", "Conflict"
+
+
+class PreconditionFailed(AppError):
+    status, code, title = 412, "precondition-failed", "Precondition failed"
+
+
+class InvalidInput(AppError):
+    """A rule that the request schema cannot express (e.g. a weak password)."""
+
+    status, code, title = 422, "validation-error", "Invalid input"
+
+    def __init__(self, field: str, message: str, code: str = "invalid"):
+        super().__init__(message)
+        self.errors = [FieldError(field=field, message=message, code=code)]
+
+
+class TooManyRequests(AppError):
+    status, code, title = 429, "too-many-requests", "Too many requests"
+    keep_changes = True
+
+    def __init__(self, retry_after_seconds: int):
+        super().__init__(
+            "Too many failed attempts; try again later.",
+            headers={"Retry-After": str(max(1, retry_after_seconds))},
+        )
+
+
+class ServiceUnavailable(AppError):
+    status, code, title = 503, "service-unavailable", "Service unavailable"
+
+    def __init__(self, detail: str = "The database is unavailable; try again shortly."):
+        super().__init__(detail, headers={"Retry-After": "5"})
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    *,
+    code: str | None = None,
+    title: str | None = None,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    body = Problem(
+        type=TYPE_BASE + (code or phrase.lower().replace(" ", "-")),
+        title=title or phrase,
+        status=status,
+        detail=detail,
+        errors=errors,
+    )
+    return JSONResponse(
+        body.model_dump(exclude_none=True),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def _field_name(location: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in location)
+
+
+def _validation_errors(exc: RequestValidationError) -> list[FieldError]:
+    # Only location, message and type: pydantic's `input` may hold a password or a note.
+    return [
+        FieldError(field=_field_name(tuple(err["loc"])), message=err["msg"], code=err["type"])
+        for err in exc.errors()
+    ]
+
+
+async def app_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)  # noqa: S101 - registered for AppError only
+    return problem_response(
+        exc.status,
+        exc.detail,
+        code=exc.code,
+        title=exc.title,
+        errors=getattr(exc, "errors", None),
+        headers=exc.headers,
+    )
+
+
+async def validation_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)  # noqa: S101
+    return problem_response(
+        422,
+        "The request is not valid; see `errors`.",
+        code="validation-error",
+        title="Invalid input",
+        errors=_validation_errors(exc),
+    )
+
+
+async def http_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)  # noqa: S101
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    headers = dict(exc.headers) if exc.headers else None
+    return problem_response(exc.status_code, detail, headers=headers)
+
+
+def unexpected_error_response(exc: BaseException) -> JSONResponse:
+    """The response for an exception no handler knew: 503 when the database is away, else 500."""
+    if is_database_unavailable(exc):
+        logger.warning("database unavailable: %s", type(exc).__name__)
+        unavailable = ServiceUnavailable()
+        return problem_response(
+            503, unavailable.detail, code=unavailable.code, headers=unavailable.headers
+        )
+    logger.error("unhandled error: %s", type(exc).__name__, exc_info=exc)
+    return problem_response(500, "An unexpected error occurred.", code="internal-error")
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """True for errors that mean the database cannot be reached, not that the query is wrong."""
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    if isinstance(exc, PoolTimeout | ConnectionError | OSError):
+        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        original = exc.orig
+        if "database is locked" in str(original):
+            return True
+        name = type(original).__name__ if original is not None else ""
+        cause = getattr(original, "__cause__", None)
+        if isinstance(cause, ConnectionError | OSError):
+            return True
+        return name in {
+            "InterfaceError",
+            "ConnectionDoesNotExistError",
+            "CannotConnectNowError",
+            "ConnectionFailureError",
+            "AdminShutdownError",
+        }
+    return False
+
+
+def register_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, app_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` mapping that documents each error status of a route as problem+json."""
+    return {
+        status: {
+            "model": Problem,
+            "description": HTTPStatus(status).phrase,
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }

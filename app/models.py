@@ -1,0 +1,16 @@
+"""Every ORM model, imported in one place so that Alembic sees the whole schema."""
+
+from app.audit.models import AuditEvent
+from app.auth.models import ActivationCode, AuthSession, LoginFailure, RefreshToken
+from app.db import Base
+from app.users.models import User
+
+__all__ = [
+    "ActivationCode",
+    "AuditEvent",
+    "AuthSession",
+    "Base",
+    "LoginFailure",
+    "RefreshToken",
+    "User",
+]
