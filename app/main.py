@@ -8,10 +8,13 @@ from fastapi.routing import APIRoute
 from starlette.middleware.cors import CORSMiddleware
 
 from app import __version__
+from app.admin.router import router as admin_router
 from app.auth.router import router as auth_router
+from app.clinician.router import router as clinician_router
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.errors import register_error_handlers
+from app.journal.router import router as journal_router
 from app.middleware import RequestContextMiddleware, configure_logging
 from app.operations.router import router as operations_router
 from app.users.router import router as users_router
@@ -68,7 +71,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     register_error_handlers(app)
-    for router in (operations_router, auth_router, users_router):
+    for router in (
+        operations_router,
+        auth_router,
+        users_router,
+        journal_router,
+        clinician_router,
+        admin_router,
+    ):
         app.include_router(router)
     if settings.cors_origins:
         app.add_middleware(

@@ -2,7 +2,10 @@
 
 from app.audit.models import AuditEvent
 from app.auth.models import ActivationCode, AuthSession, LoginFailure, RefreshToken
+from app.care.models import CareAssignment
+from app.clinician.models import ReviewMark
 from app.db import Base
+from app.journal.models import JournalCounter, JournalEntry
 from app.users.models import User
 
 __all__ = [
@@ -10,7 +13,11 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "Base",
+    "CareAssignment",
+    "JournalCounter",
+    "JournalEntry",
     "LoginFailure",
     "RefreshToken",
+    "ReviewMark",
     "User",
 ]

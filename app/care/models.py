@@ -1,0 +1,37 @@
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Uuid, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, UTCDateTime
+
+
+class CareAssignment(Base):
+    """A participant in the care of a clinician from `started_at` until `ended_at`."""
+
+    __tablename__ = "care_assignments"
+    __table_args__ = (
+        # At most one open assignment per participant, enforced by the database.
+        Index(
+            "uq_care_assignments_open_participant",
+            "participant_id",
+            unique=True,
+            postgresql_where=text("ended_at IS NULL"),
+            sqlite_where=text("ended_at IS NULL"),
+        ),
+        Index("ix_care_assignments_participant_id_started_at", "participant_id", "started_at"),
+        Index("ix_care_assignments_clinician_id_ended_at", "clinician_id", "ended_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    participant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    clinician_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    assigned_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    ended_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )

@@ -1,0 +1,85 @@
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    Uuid,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, UTCDateTime
+
+RATING_COLUMNS = ("mood", "focus", "anxiety", "creativity", "connection")
+
+
+def _rating_range(column: str) -> CheckConstraint:
+    return CheckConstraint(f"{column} BETWEEN 0 AND 10", name=f"{column}_range")
+
+
+class JournalEntry(Base):
+    """One self-rating. A deleted entry stays as a tombstone (no content) for sync."""
+
+    __tablename__ = "journal_entries"
+    __table_args__ = (
+        *(_rating_range(column) for column in RATING_COLUMNS),
+        CheckConstraint(
+            "deleted_at IS NOT NULL OR (mood IS NOT NULL AND focus IS NOT NULL "
+            "AND anxiety IS NOT NULL AND recorded_at IS NOT NULL AND local_date IS NOT NULL)",
+            name="live_entry_complete",
+        ),
+        CheckConstraint("utc_offset_minutes BETWEEN -1440 AND 1440", name="offset_range"),
+        # "One participant's entries by time": the list, its keyset and the summaries.
+        Index(
+            "ix_journal_entries_participant_id_recorded_at", "participant_id", "recorded_at", "id"
+        ),
+        # "One participant's changes since X": the sync feed.
+        Index(
+            "uq_journal_entries_participant_id_change_seq",
+            "participant_id",
+            "change_seq",
+            unique=True,
+        ),
+        Index("ix_journal_entries_participant_id_local_date", "participant_id", "local_date"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    participant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    utc_offset_minutes: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    local_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    mood: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    focus: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    anxiety: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    creativity: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    connection: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Tags as ",calm,work," so one portable LIKE finds a tag on SQLite and PostgreSQL alike.
+    tags: Mapped[str] = mapped_column(String(340), default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    change_seq: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class JournalCounter(Base):
+    """The last change number handed out per participant.
+
+    Bumping it locks the row until commit, so one participant's changes commit in the
+    order of their numbers and a sync cursor can never step over a late commit.
+    """
+
+    __tablename__ = "journal_counters"
+
+    participant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    last_change_seq: Mapped[int] = mapped_column(BigInteger)
