@@ -14,6 +14,7 @@ from app.clinician.router import router as clinician_router
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.errors import register_error_handlers
+from app.journal.router import me_router as journal_me_router
 from app.journal.router import router as journal_router
 from app.middleware import RequestContextMiddleware, configure_logging
 from app.operations.router import router as operations_router
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         auth_router,
         users_router,
         journal_router,
+        journal_me_router,
         clinician_router,
         admin_router,
     ):

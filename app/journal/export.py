@@ -1,0 +1,106 @@
+"""The participant's export: everything held about them, streamed in constant memory."""
+
+import csv
+import io
+import json
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.audit.models import AuditEvent
+from app.care.models import CareAssignment
+from app.db import utcnow
+from app.journal.access import visible_entries
+from app.journal.access_log import access_log_query, to_access_log_item
+from app.journal.models import JournalEntry
+from app.journal.service import to_entry_read
+from app.users.models import User
+from app.users.schemas import UserRead
+
+CHUNK_ROWS = 1000
+CSV_COLUMNS = [
+    "id",
+    "recorded_at",
+    "utc_offset_minutes",
+    "local_date",
+    "mood",
+    "focus",
+    "anxiety",
+    "creativity",
+    "connection",
+    "note",
+    "tags",
+    "version",
+    "created_at",
+    "updated_at",
+]
+
+
+async def _entry_chunks(session: AsyncSession, participant_id: uuid.UUID) -> AsyncIterator[Any]:
+    """Entries oldest first, fetched through a server-side cursor, a chunk at a time."""
+    statement = visible_entries(participant_id).order_by(JournalEntry.recorded_at, JournalEntry.id)
+    result = await session.stream_scalars(statement.execution_options(yield_per=CHUNK_ROWS))
+    async for chunk in result.partitions(CHUNK_ROWS):
+        yield chunk
+        session.expunge_all()  # keep the identity map from growing with the journal
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+async def _assignments(session: AsyncSession, participant_id: uuid.UUID) -> list[dict[str, Any]]:
+    rows = await session.execute(
+        select(CareAssignment.started_at, CareAssignment.ended_at, User.display_name)
+        .join(User, User.id == CareAssignment.clinician_id)
+        .where(CareAssignment.participant_id == participant_id)
+        .order_by(CareAssignment.started_at)
+    )
+    return [
+        {
+            "clinician": name,
+            "started_at": started.isoformat(),
+            "ended_at": ended.isoformat() if ended else None,
+        }
+        for started, ended, name in rows
+    ]
+
+
+async def stream_json_export(
+    sessionmaker: async_sessionmaker[AsyncSession], participant_id: uuid.UUID
+) -> AsyncIterator[bytes]:
+    async with sessionmaker() as session:
+        user = await session.get_one(User, participant_id)
+        profile = UserRead.model_validate(user).model_dump_json().encode()
+        yield b'{"exported_at":' + _json(utcnow().isoformat()) + b',"profile":' + profile
+        yield b',"entries":['
+        separator = b""
+        async for chunk in _entry_chunks(session, participant_id):
+            body = b",".join(to_entry_read(entry).model_dump_json().encode() for entry in chunk)
+            yield separator + body
+            separator = b","
+        yield b'],"assignments":' + _json(await _assignments(session, participant_id))
+        log_rows = await session.execute(access_log_query(participant_id).order_by(AuditEvent.id))
+        access_log = [to_access_log_item(row).model_dump(mode="json") for row in log_rows]
+        yield b',"access_log":' + _json(access_log) + b"}"
+
+
+async def stream_csv_export(
+    sessionmaker: async_sessionmaker[AsyncSession], participant_id: uuid.UUID
+) -> AsyncIterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    yield buffer.getvalue().encode()
+    async with sessionmaker() as session:
+        async for chunk in _entry_chunks(session, participant_id):
+            buffer.seek(0)
+            buffer.truncate()
+            for entry in chunk:
+                row = to_entry_read(entry).model_dump(mode="json")
+                row["tags"] = ";".join(row["tags"])
+                writer.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])
+            yield buffer.getvalue().encode()

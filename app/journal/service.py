@@ -1,0 +1,305 @@
+"""A participant's own entries: idempotent create, conditional edit and delete, lists, sync."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db import utcnow
+from app.errors import Conflict, NotFound, PreconditionFailed
+from app.journal.access import visible_entries
+from app.journal.models import JournalCounter, JournalEntry
+from app.journal.schemas import EntryChange, EntryCreate, EntryRead, EntryUpdate
+from app.pagination import bad_cursor, decode_cursor, encode_cursor
+
+CONTENT_FIELDS = ("mood", "focus", "anxiety", "creativity", "connection", "note")
+
+
+class EntryIdTaken(Conflict):
+    code = "entry-id-conflict"
+
+
+@dataclass(frozen=True)
+class EntryListFilter:
+    recorded_from: datetime | None = None
+    recorded_to: datetime | None = None
+    tag: str | None = None
+
+
+def entry_etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def join_tags(tags: list[str]) -> str:
+    return "," + ",".join(tags) + "," if tags else ""
+
+
+def split_tags(stored: str) -> list[str]:
+    return [tag for tag in stored.split(",") if tag]
+
+
+def to_entry_read(entry: JournalEntry) -> EntryRead:
+    return EntryRead.model_validate(
+        {
+            "id": entry.id,
+            "recorded_at": entry.recorded_at,
+            "utc_offset_minutes": entry.utc_offset_minutes,
+            "local_date": entry.local_date,
+            **{field: getattr(entry, field) for field in CONTENT_FIELDS},
+            "tags": split_tags(entry.tags),
+            "version": entry.version,
+            "created_at": entry.created_at,
+            "updated_at": entry.updated_at,
+        }
+    )
+
+
+async def next_change_seq(session: AsyncSession, participant_id: uuid.UUID) -> int:
+    """Hand out the participant's next change number, holding its counter row locked until
+    commit: their writes then commit in number order and the sync feed never skips one."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(JournalCounter)
+        .values(participant_id=participant_id, last_change_seq=1)
+        .on_conflict_do_update(
+            index_elements=[JournalCounter.participant_id],
+            set_={"last_change_seq": JournalCounter.last_change_seq + 1},
+        )
+        .returning(JournalCounter.last_change_seq)
+    )
+    return int((await session.execute(statement)).scalar_one())
+
+
+def _offset_minutes(recorded_at: datetime) -> int:
+    offset = recorded_at.utcoffset()
+    return int(offset.total_seconds() // 60) if offset is not None else 0
+
+
+def _apply_recorded_at(entry: JournalEntry, recorded_at: datetime) -> None:
+    entry.recorded_at = recorded_at.astimezone(UTC)
+    entry.utc_offset_minutes = _offset_minutes(recorded_at)
+    entry.local_date = recorded_at.date()  # the calendar day in the offset it was sent with
+
+
+def _same_content(entry: JournalEntry, data: EntryCreate) -> bool:
+    if entry.deleted_at is not None or entry.recorded_at != data.recorded_at:
+        return False
+    if entry.utc_offset_minutes != _offset_minutes(data.recorded_at):
+        return False
+    return all(getattr(entry, field) == getattr(data, field) for field in CONTENT_FIELDS) and (
+        split_tags(entry.tags) == data.tags
+    )
+
+
+def _replay(entry: JournalEntry, participant_id: uuid.UUID, data: EntryCreate) -> JournalEntry:
+    # Another participant's id and different content look alike: nothing about it leaks.
+    if entry.participant_id != participant_id or not _same_content(entry, data):
+        raise EntryIdTaken("This id is already used by a different entry.")
+    return entry
+
+
+async def _find_by_id(session: AsyncSession, entry_id: uuid.UUID) -> JournalEntry | None:
+    result = await session.execute(
+        select(JournalEntry)
+        .where(JournalEntry.id == entry_id)
+        .execution_options(populate_existing=True)
+    )
+    return result.scalar_one_or_none()
+
+
+async def create_entry(
+    session: AsyncSession, participant_id: uuid.UUID, data: EntryCreate
+) -> tuple[JournalEntry, bool]:
+    """Store an entry; returns it and whether it is new. A retry with the same id and the
+    same content returns the stored entry; the same id with other content is 409."""
+    if data.id is not None and (existing := await _find_by_id(session, data.id)) is not None:
+        return _replay(existing, participant_id, data), False
+    change_seq = await next_change_seq(session, participant_id)
+    now = utcnow()
+    entry = JournalEntry(
+        id=data.id or uuid.uuid4(),
+        participant_id=participant_id,
+        **{field: getattr(data, field) for field in CONTENT_FIELDS},
+        tags=join_tags(data.tags),
+        version=1,
+        change_seq=change_seq,
+        created_at=now,
+        updated_at=now,
+    )
+    _apply_recorded_at(entry, data.recorded_at)
+    try:
+        async with session.begin_nested():
+            session.add(entry)
+    except IntegrityError:
+        # A concurrent request stored this id first (it committed while we waited).
+        existing = await _find_by_id(session, entry.id)
+        if existing is None:
+            raise
+        return _replay(existing, participant_id, data), False
+    return entry, True
+
+
+async def get_entry(
+    session: AsyncSession, participant_id: uuid.UUID, entry_id: uuid.UUID
+) -> JournalEntry:
+    entry = (
+        await session.execute(visible_entries(participant_id).where(JournalEntry.id == entry_id))
+    ).scalar_one_or_none()
+    if entry is None:
+        raise NotFound("No such entry.")
+    return entry
+
+
+def _check_if_match(if_match: str | None, entry: JournalEntry) -> None:
+    if if_match is None:
+        return
+    candidates = {tag.strip() for tag in if_match.split(",")}
+    if "*" not in candidates and entry_etag(entry.version) not in candidates:
+        raise PreconditionFailed(
+            f"The entry has changed (now {entry_etag(entry.version)}); fetch it and retry."
+        )
+
+
+async def _lock_for_change(
+    session: AsyncSession, participant_id: uuid.UUID, entry_id: uuid.UUID
+) -> tuple[int, JournalEntry | None]:
+    change_seq = await next_change_seq(session, participant_id)
+    # Read after taking the participant's lock, so a concurrent change is seen.
+    entry = (
+        await session.execute(
+            visible_entries(participant_id)
+            .where(JournalEntry.id == entry_id)
+            .execution_options(populate_existing=True)
+        )
+    ).scalar_one_or_none()
+    return change_seq, entry
+
+
+async def update_entry(
+    session: AsyncSession,
+    participant_id: uuid.UUID,
+    entry_id: uuid.UUID,
+    changes: EntryUpdate,
+    if_match: str | None,
+) -> JournalEntry:
+    """Change the fields sent. With `If-Match`, a stale version is 412 and nothing changes."""
+    change_seq, entry = await _lock_for_change(session, participant_id, entry_id)
+    if entry is None:
+        raise NotFound("No such entry.")
+    _check_if_match(if_match, entry)
+    values = changes.model_dump(exclude_unset=True)
+    if "recorded_at" in values:
+        _apply_recorded_at(entry, changes.recorded_at)  # type: ignore[arg-type]
+    for field in CONTENT_FIELDS:
+        if field in values:
+            setattr(entry, field, values[field])
+    if "tags" in values:
+        entry.tags = join_tags(values["tags"])
+    entry.version += 1
+    entry.change_seq = change_seq
+    entry.updated_at = utcnow()
+    await session.flush()
+    return entry
+
+
+async def delete_entry(
+    session: AsyncSession, participant_id: uuid.UUID, entry_id: uuid.UUID, if_match: str | None
+) -> None:
+    """Replace the entry by a tombstone (no content) that the sync feed hands to other devices."""
+    change_seq, entry = await _lock_for_change(session, participant_id, entry_id)
+    if entry is None:
+        raise NotFound("No such entry.")
+    _check_if_match(if_match, entry)
+    now = utcnow()
+    for field in (*CONTENT_FIELDS, "recorded_at", "utc_offset_minutes", "local_date"):
+        setattr(entry, field, None)
+    entry.tags = ""
+    entry.deleted_at = now
+    entry.updated_at = now
+    entry.version += 1
+    entry.change_seq = change_seq
+    await session.flush()
+
+
+def _filters(filters: EntryListFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.recorded_from is not None:
+        conditions.append(JournalEntry.recorded_at >= filters.recorded_from)
+    if filters.recorded_to is not None:
+        conditions.append(JournalEntry.recorded_at < filters.recorded_to)
+    if filters.tag is not None:
+        conditions.append(JournalEntry.tags.contains(f",{filters.tag},", autoescape=True))
+    return conditions
+
+
+async def list_entries(
+    session: AsyncSession,
+    participant_id: uuid.UUID,
+    filters: EntryListFilter,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[JournalEntry], str | None]:
+    """Newest first by `recorded_at`, keyset-paginated on (recorded_at, id)."""
+    statement = visible_entries(participant_id).where(*_filters(filters))
+    if cursor is not None:
+        recorded_at, entry_id = decode_cursor("entries", cursor, 2)
+        try:
+            after = (datetime.fromisoformat(recorded_at), uuid.UUID(entry_id))
+        except (TypeError, ValueError) as exc:
+            raise bad_cursor() from exc
+        statement = statement.where(
+            or_(
+                JournalEntry.recorded_at < after[0],
+                and_(JournalEntry.recorded_at == after[0], JournalEntry.id < after[1]),
+            )
+        )
+    statement = statement.order_by(JournalEntry.recorded_at.desc(), JournalEntry.id.desc()).limit(
+        limit + 1
+    )
+    entries = list((await session.execute(statement)).scalars())
+    next_cursor = None
+    if len(entries) > limit:
+        entries = entries[:limit]
+        last = entries[-1]
+        assert last.recorded_at is not None  # noqa: S101 - live entries have one
+        next_cursor = encode_cursor("entries", [last.recorded_at.isoformat(), str(last.id)])
+    return entries, next_cursor
+
+
+def to_entry_change(entry: JournalEntry) -> EntryChange:
+    deleted = entry.deleted_at is not None
+    return EntryChange(
+        id=entry.id,
+        deleted=deleted,
+        version=entry.version,
+        updated_at=entry.updated_at,
+        entry=None if deleted else to_entry_read(entry),
+    )
+
+
+async def list_changes(
+    session: AsyncSession, participant_id: uuid.UUID, cursor: str | None, limit: int
+) -> tuple[list[JournalEntry], str, bool]:
+    """Every entry created, changed or deleted after the cursor, oldest change first."""
+    after = 0
+    if cursor is not None:
+        (value,) = decode_cursor("changes", cursor, 1)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise bad_cursor()
+        after = value
+    statement = (
+        select(JournalEntry)
+        .where(JournalEntry.participant_id == participant_id, JournalEntry.change_seq > after)
+        .order_by(JournalEntry.change_seq)
+        .limit(limit + 1)
+    )
+    entries = list((await session.execute(statement)).scalars())
+    has_more = len(entries) > limit
+    entries = entries[:limit]
+    last_seq = entries[-1].change_seq if entries else after
+    return entries, encode_cursor("changes", [last_seq]), has_more

@@ -1,0 +1,85 @@
+"""Descriptive statistics of one participant's entries, computed in SQL."""
+
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from sqlalchemy import Date, Integer, String, cast, func, literal, select, type_coerce
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.journal.access import visible_entries
+from app.journal.models import RATING_COLUMNS, JournalEntry
+from app.journal.schemas import DimensionStats, SeriesPoint, Summary
+
+Bucket = Literal["day", "week"]
+
+
+def _mean(value: Any) -> float | None:
+    return None if value is None else round(float(Decimal(str(value))), 2)
+
+
+def period_start(
+    dialect: str, bucket: Bucket, local_date: ColumnElement[date]
+) -> ColumnElement[date]:
+    """The bucket a local date falls in: itself, or the Monday of its ISO week."""
+    if bucket == "day":
+        return type_coerce(local_date, Date)
+    if dialect == "postgresql":
+        return cast(func.date_trunc("week", local_date), Date)
+    days_since_monday = (cast(func.strftime("%w", local_date), Integer) + 6) % 7
+    modifier = literal("-") + cast(days_since_monday, String) + literal(" days")
+    return type_coerce(func.date(local_date, modifier), Date)
+
+
+async def summarize(
+    session: AsyncSession,
+    participant_id: uuid.UUID,
+    from_date: date,
+    to_date: date,
+    bucket: Bucket = "day",
+) -> Summary:
+    """Count, mean, min and max per dimension over the local dates [from, to], and a series
+    of means per day or ISO week. Two aggregate queries, whatever the number of entries."""
+    in_range = (
+        visible_entries(participant_id)
+        .where(JournalEntry.local_date >= from_date, JournalEntry.local_date <= to_date)
+        .subquery()
+    )
+    columns = [in_range.c[name] for name in RATING_COLUMNS]
+    totals_query = select(
+        func.count(),
+        *[
+            aggregate(column)
+            for column in columns
+            for aggregate in (func.count, func.avg, func.min, func.max)
+        ],
+    )
+    totals = (await session.execute(totals_query.select_from(in_range))).one()
+    stats = {
+        name: DimensionStats(
+            count=totals[1 + 4 * index],
+            mean=_mean(totals[2 + 4 * index]),
+            min=totals[3 + 4 * index],
+            max=totals[4 + 4 * index],
+        )
+        for index, name in enumerate(RATING_COLUMNS)
+    }
+    dialect = session.get_bind().dialect.name
+    start = period_start(dialect, bucket, in_range.c.local_date).label("period_start")
+    series_query = (
+        select(start, func.count(), *[func.avg(column) for column in columns])
+        .select_from(in_range)
+        .group_by(start)
+        .order_by(start)
+    )
+    series = [
+        SeriesPoint(
+            period_start=row[0],
+            entries=row[1],
+            **{name: _mean(row[2 + index]) for index, name in enumerate(RATING_COLUMNS)},
+        )
+        for row in await session.execute(series_query)
+    ]
+    return Summary(from_date=from_date, to_date=to_date, entries=totals[0], series=series, **stats)
