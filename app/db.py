@@ -6,6 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -55,6 +59,13 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def upsert_into(session: AsyncSession, model: type[Base]) -> PostgresInsert | SQLiteInsert:
+    """An INSERT that can take `.on_conflict_do_update()`, for the session's database."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgres_insert(model)
+    return sqlite_insert(model)
 
 
 def create_engine(settings: Settings) -> AsyncEngine:

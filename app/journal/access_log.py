@@ -13,6 +13,7 @@ from app.pagination import bad_cursor, decode_cursor, encode_cursor
 from app.users.models import User
 
 CLINICIAN_READS = {
+    AuditAction.read_overview.value: "overview",
     AuditAction.read_profile.value: "profile",
     AuditAction.read_entries.value: "entries",
     AuditAction.read_summary.value: "summary",

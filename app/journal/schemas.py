@@ -179,7 +179,9 @@ class AccessLogItem(BaseModel):
     accessed_at: datetime
     accessor: str = Field(description="The clinician's display name, or `administrator`.")
     accessor_role: Literal["clinician", "admin"]
-    data: str = Field(description="What was read or changed: profile, entries, summary, account.")
+    data: str = Field(
+        description="What was read or changed: overview, profile, entries, summary, account."
+    )
 
 
 ExportFormat = Literal["json", "csv"]

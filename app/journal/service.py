@@ -5,12 +5,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, and_, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db import utcnow
+from app.db import upsert_into, utcnow
 from app.errors import Conflict, NotFound, PreconditionFailed
 from app.journal.access import visible_entries
 from app.journal.models import JournalCounter, JournalEntry
@@ -62,9 +60,8 @@ def to_entry_read(entry: JournalEntry) -> EntryRead:
 async def next_change_seq(session: AsyncSession, participant_id: uuid.UUID) -> int:
     """Hand out the participant's next change number, holding its counter row locked until
     commit: their writes then commit in number order and the sync feed never skips one."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
-        insert(JournalCounter)
+        upsert_into(session, JournalCounter)
         .values(participant_id=participant_id, last_change_seq=1)
         .on_conflict_do_update(
             index_elements=[JournalCounter.participant_id],

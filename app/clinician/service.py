@@ -1,0 +1,153 @@
+"""What a clinician reads of the participants assigned to them; every read is audited."""
+
+import uuid
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit.service import AuditAction, record_event, record_reads
+from app.auth.identity import Identity
+from app.clinician.access import assigned_participants, get_assigned_participant
+from app.clinician.models import ReviewMark
+from app.clinician.overview import AssignedParticipant, build_overviews, with_review_marks
+from app.clinician.schemas import ParticipantOverview, ReviewMarkRead, ReviewMarkUpdate
+from app.db import upsert_into, utcnow
+from app.errors import InvalidInput
+from app.journal import service as journal
+from app.journal.access import visible_entries
+from app.journal.models import JournalEntry
+from app.journal.schemas import Summary
+from app.journal.stats import Bucket, summarize
+from app.pagination import bad_cursor, decode_cursor, encode_cursor
+from app.users.models import User
+
+
+async def list_assigned_participants(
+    session: AsyncSession, identity: Identity, limit: int, cursor: str | None
+) -> tuple[list[ParticipantOverview], str | None]:
+    """The clinician's participants by display name, each with their figures."""
+    clinician_id = identity.user.id
+    statement = (
+        assigned_participants(clinician_id)
+        .add_columns(ReviewMark.reviewed_through)
+        .outerjoin(ReviewMark, with_review_marks(clinician_id))
+    )
+    if cursor is not None:
+        name, last_id = decode_cursor("participants", cursor, 2)
+        try:
+            after_id = uuid.UUID(last_id)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise bad_cursor() from exc
+        statement = statement.where(
+            or_(User.display_name > name, and_(User.display_name == name, User.id > after_id))
+        )
+    rows = list(
+        await session.execute(statement.order_by(User.display_name, User.id).limit(limit + 1))
+    )
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor("participants", [rows[-1][0].display_name, str(rows[-1][0].id)])
+    participants = [AssignedParticipant(row[0], row[1], row[2]) for row in rows]
+    overviews = await build_overviews(session, clinician_id, participants)
+    await record_reads(
+        session, identity.actor, AuditAction.read_overview, [p.user.id for p in participants]
+    )
+    return overviews, next_cursor
+
+
+async def get_participant_overview(
+    session: AsyncSession, identity: Identity, participant_id: uuid.UUID
+) -> ParticipantOverview:
+    user, assignment = await get_assigned_participant(session, identity.user.id, participant_id)
+    reviewed_through = (
+        await session.execute(
+            select(ReviewMark.reviewed_through).where(
+                ReviewMark.participant_id == participant_id,
+                ReviewMark.clinician_id == identity.user.id,
+            )
+        )
+    ).scalar_one_or_none()
+    participant = AssignedParticipant(user, assignment, reviewed_through)
+    (overview,) = await build_overviews(session, identity.user.id, [participant])
+    await record_event(
+        session, identity.actor, AuditAction.read_profile, participant_id=participant_id
+    )
+    return overview
+
+
+async def list_participant_entries(
+    session: AsyncSession,
+    identity: Identity,
+    participant_id: uuid.UUID,
+    filters: journal.EntryListFilter,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[JournalEntry], str | None]:
+    await get_assigned_participant(session, identity.user.id, participant_id)
+    page = await journal.list_entries(session, participant_id, filters, limit, cursor)
+    await record_event(
+        session, identity.actor, AuditAction.read_entries, participant_id=participant_id
+    )
+    return page
+
+
+async def get_participant_summary(
+    session: AsyncSession,
+    identity: Identity,
+    participant_id: uuid.UUID,
+    from_date: date | None,
+    to_date: date | None,
+    bucket: Bucket,
+) -> Summary:
+    user, _ = await get_assigned_participant(session, identity.user.id, participant_id)
+    to_date = to_date or utcnow().astimezone(ZoneInfo(user.timezone)).date()
+    from_date = from_date or to_date - timedelta(days=29)
+    if from_date > to_date:
+        raise InvalidInput("query.from", "`from` must not be after `to`.", "bad-range")
+    summary = await summarize(session, participant_id, from_date, to_date, bucket)
+    await record_event(
+        session, identity.actor, AuditAction.read_summary, participant_id=participant_id
+    )
+    return summary
+
+
+async def set_review_mark(
+    session: AsyncSession, identity: Identity, participant_id: uuid.UUID, mark: ReviewMarkUpdate
+) -> ReviewMarkRead:
+    """Everything recorded up to `reviewed_through` counts as reviewed by this clinician."""
+    await get_assigned_participant(session, identity.user.id, participant_id)
+    now = utcnow()
+    values = {
+        "participant_id": participant_id,
+        "clinician_id": identity.user.id,
+        "reviewed_through": mark.reviewed_through,
+        "updated_at": now,
+    }
+    await session.execute(
+        upsert_into(session, ReviewMark)
+        .values(**values)
+        .on_conflict_do_update(
+            index_elements=[ReviewMark.participant_id, ReviewMark.clinician_id],
+            set_={"reviewed_through": mark.reviewed_through, "updated_at": now},
+        )
+    )
+    unreviewed = (
+        await session.execute(
+            select(func.count()).select_from(
+                visible_entries(participant_id)
+                .where(JournalEntry.recorded_at > mark.reviewed_through)
+                .subquery()
+            )
+        )
+    ).scalar_one()
+    await record_event(
+        session, identity.actor, AuditAction.review_mark, participant_id=participant_id
+    )
+    return ReviewMarkRead(
+        participant_id=participant_id,
+        reviewed_through=mark.reviewed_through,
+        unreviewed=unreviewed,
+    )
