@@ -37,7 +37,7 @@ def ago(**delta: float) -> str:
 
 
 async def test_overview_figures_equal_independently_computed_ones(client, accounts):
-    admin, clinician, (sam,) = await care_team(client, accounts)
+    _admin, clinician, (sam,) = await care_team(client, accounts)
     written = []
     for i, days in enumerate([0.1, 1, 2.5, 6.9, 8, 12, 20, 34, 40, 100]):
         body = {"mood": i % 11, "focus": (i * 3) % 11, "anxiety": 10 - i, "creativity": None}
@@ -79,7 +79,7 @@ async def test_overview_figures_equal_independently_computed_ones(client, accoun
 
 
 async def test_participant_without_entries_has_empty_figures(client, accounts):
-    _, clinician, (sam,) = await care_team(client, accounts)
+    _, clinician, (_sam,) = await care_team(client, accounts)
     (overview,) = (
         await client.get("/v1/clinician/participants", headers=clinician.headers)
     ).json()["items"]
@@ -122,7 +122,7 @@ async def test_overview_issues_the_same_statements_for_1_and_50_participants(app
 
 
 async def test_overview_pages_by_display_name(client, accounts):
-    _, clinician, people = await care_team(client, accounts, participants=5)
+    _, clinician, _people = await care_team(client, accounts, participants=5)
     names: list[str] = []
     cursor = None
     while True:
@@ -263,8 +263,9 @@ async def test_clinician_entries_never_include_deleted_or_other_participants(cli
 async def test_other_roles_get_403_on_clinician_routes(client, accounts, role):
     _, _, (sam,) = await care_team(client, accounts)
     other = await accounts.make(role)
-    for method, path, body in [("GET", "/v1/clinician/participants", None)] + participant_paths(
-        sam.id
-    ):
+    for method, path, body in [
+        ("GET", "/v1/clinician/participants", None),
+        *participant_paths(sam.id),
+    ]:
         response = await client.request(method, path, json=body, headers=other.headers)
         assert response.status_code == 403, (method, path)
