@@ -10,20 +10,30 @@ from app.config import InsecureSettingsError, Settings, get_settings
 
 
 def _settings_or_exit() -> Settings:
+    from pydantic import ValidationError
+
     try:
         return get_settings()
     except InsecureSettingsError as exc:
         print(f"journal: refusing to start: {exc}", file=sys.stderr)
         raise SystemExit(2) from exc
+    except ValidationError as exc:
+        # Name the variable and the rule, never the value: it may be the secret key.
+        for error in exc.errors(include_input=False, include_url=False):
+            name = "JOURNAL_" + "_".join(str(part) for part in error["loc"]).upper()
+            print(f"journal: invalid setting {name}: {error['msg']}", file=sys.stderr)
+        raise SystemExit(2) from exc
 
 
 def serve(args: argparse.Namespace) -> None:
+    # Settings first: a refused configuration fails fast, before the app is imported.
+    settings = _settings_or_exit()
+
     import uvicorn
 
     from app.main import create_app
     from app.middleware import configure_logging
 
-    settings = _settings_or_exit()
     configure_logging(settings.log_level)
     if args.workers > 1:
         # Each worker process builds its own app from the same environment.
@@ -61,33 +71,36 @@ def _read_admin_password() -> str:
         return from_env
     if sys.stdin.isatty():
         return getpass.getpass("Password for the new admin: ")
-    return sys.stdin.readline().rstrip("\n")
+    return sys.stdin.readline().rstrip("\r\n")
 
 
 def create_admin(args: argparse.Namespace) -> None:
     from app.errors import InvalidInput
-    from app.seed import AccountExists, create_admin_account
+    from app.seed import AccountExists, DatabaseNotReady, create_admin_account
 
     settings = _settings_or_exit()
     password = _read_admin_password()
     try:
         asyncio.run(create_admin_account(settings, args.email, password, args.display_name))
     except InvalidInput as exc:
-        print(f"journal: {exc.detail}", file=sys.stderr)
+        what = exc.errors[0].field.replace("_", " ")
+        print(f"journal: {what} refused: {exc.detail}", file=sys.stderr)
         raise SystemExit(2) from exc
-    except AccountExists as exc:
+    except (AccountExists, DatabaseNotReady) as exc:
         print(f"journal: {exc}", file=sys.stderr)
         raise SystemExit(1) from exc
     print(f"journal: admin {args.email} created")
 
 
 def demo(_args: argparse.Namespace) -> None:
+    from app.migrations import upgrade_to_head
     from app.seed import load_demo
 
     settings = _settings_or_exit()
     if settings.env == "production":
         print("journal: refusing to load demo data in production", file=sys.stderr)
         raise SystemExit(2)
+    upgrade_to_head(settings.database_url)
     created = asyncio.run(load_demo(settings))
     print(created.describe())
 

@@ -12,7 +12,20 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 logger = logging.getLogger("app.config")
 
 MIN_SECRET_BYTES = 32
-PLACEHOLDER_SECRETS = frozenset({"changeme", "changethis", "secret", "your-secret-key", "dev"})
+MIN_SECRET_DISTINCT_CHARACTERS = 8
+PLACEHOLDER_SECRETS = frozenset(
+    {
+        "changeme",
+        "change-me",
+        "changethis",
+        "secret",
+        "your-secret-key",
+        "dev",
+        "development",
+        "test",
+        "password",
+    }
+)
 
 
 class InsecureSettingsError(RuntimeError):
@@ -86,8 +99,16 @@ class Settings(BaseSettings):
         return self.secret_key.get_secret_value()
 
 
+def _is_repetitive(key: str) -> bool:
+    """A short pattern repeated (`changeme-changeme-…`), or hardly any distinct characters."""
+    if len(set(key)) < MIN_SECRET_DISTINCT_CHARACTERS:
+        return True
+    # Periodic: the key equals itself shifted by p characters, for a p of at most half.
+    return any(key[p:] == key[:-p] for p in range(1, len(key) // 2 + 1))
+
+
 def check_production_safety(settings: Settings) -> None:
-    """Refuse a production configuration whose secret key is missing, a placeholder or short."""
+    """Refuse a production configuration whose secret key is missing, a placeholder or weak."""
     if settings.env != "production":
         return
     if settings.secret_key is None:
@@ -98,6 +119,11 @@ def check_production_safety(settings: Settings) -> None:
     if len(key.encode()) < MIN_SECRET_BYTES:
         raise InsecureSettingsError(
             f"JOURNAL_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes in production"
+        )
+    if _is_repetitive(key):
+        raise InsecureSettingsError(
+            "JOURNAL_SECRET_KEY is too repetitive to be a random key; make one with "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
         )
 
 

@@ -1,10 +1,69 @@
-"""Sample journal content for the demo clinic."""
+"""Sample journal content for the demo clinic: assignments and four weeks of entries."""
+
+import random
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.users.models import User
+from app.audit.service import Actor
+from app.care.service import assign_clinician
+from app.db import utcnow
+from app.journal.schemas import EntryCreate
+from app.journal.service import create_entry
+from app.users.models import Role, User
+
+DEMO_DAYS = 28
+DEMO_TAGS = ["walk", "work", "family", "good-sleep", "poor-sleep", "exercise", "friends"]
+DEMO_NOTES = [
+    "Slept well and took a long walk at lunch.",
+    "Busy day at work; hard to settle in the evening.",
+    "Dinner with friends, felt close to people.",
+    None,
+    None,
+]
+
+
+def _clamp(value: float) -> int:
+    return max(0, min(10, round(value)))
+
+
+def _demo_entries(participant: User, rng: random.Random) -> list[EntryCreate]:
+    zone = ZoneInfo(participant.timezone)
+    today = utcnow().astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    baseline = rng.uniform(4, 7)
+    entries = []
+    for days_ago in range(DEMO_DAYS, 0, -1):
+        day = today - timedelta(days=days_ago)
+        for hour in rng.sample([8, 13, 21], k=rng.choice([1, 1, 2])):
+            mood = baseline + rng.gauss(0, 1.5) + (DEMO_DAYS - days_ago) * 0.03
+            recorded_at = datetime(
+                day.year, day.month, day.day, hour, rng.randrange(60), tzinfo=zone
+            )
+            entries.append(
+                EntryCreate(
+                    recorded_at=recorded_at,
+                    mood=_clamp(mood),
+                    focus=_clamp(mood + rng.gauss(0, 1.5)),
+                    anxiety=_clamp(10 - mood + rng.gauss(0, 2)),
+                    creativity=_clamp(rng.gauss(5, 2)) if rng.random() < 0.6 else None,
+                    connection=_clamp(rng.gauss(6, 2)) if rng.random() < 0.6 else None,
+                    note=rng.choice(DEMO_NOTES),
+                    tags=rng.sample(DEMO_TAGS, k=rng.randrange(3)),
+                )
+            )
+    return entries
 
 
 async def populate_demo_journal(session: AsyncSession, users: list[User]) -> None:
-    """Assign participants to clinicians and write a few weeks of entries."""
-    del session, users
+    """Assign the participants to the clinicians in turn and write their entries."""
+    admin = next(user for user in users if user.role is Role.admin)
+    clinicians = [user for user in users if user.role is Role.clinician]
+    participants = [user for user in users if user.role is Role.participant]
+    actor = Actor(admin.id, admin.role.value, "demo")
+    rng = random.Random(20261125)  # noqa: S311 - sample data, not security
+    for index, participant in enumerate(participants):
+        clinician = clinicians[index % len(clinicians)]
+        await assign_clinician(session, actor, participant.id, clinician.id)
+        for entry in _demo_entries(participant, rng):
+            await create_entry(session, participant.id, entry)

@@ -58,6 +58,7 @@ async def get_identity(
             .where(
                 User.id == claims.user_id,
                 User.is_active.is_(True),
+                User.erased_at.is_(None),
                 AuthSession.id == claims.session_id,
                 AuthSession.revoked_at.is_(None),
                 AuthSession.absolute_expires_at > now,

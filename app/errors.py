@@ -162,9 +162,21 @@ async def validation_error_handler(_request: Request, exc: Exception) -> JSONRes
 
 async def http_error_handler(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)  # noqa: S101
+    if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+        # FastAPI answers 400 for a JSON body that is not UTF-8; to a client it is
+        # malformed JSON like any other, and that is 422.
+        return problem_response(
+            422,
+            "The request is not valid; see `errors`.",
+            code="validation-error",
+            title="Invalid input",
+            errors=[FieldError(field="body", message="Invalid UTF-8", code="json_invalid")],
+        )
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     headers = dict(exc.headers) if exc.headers else None
-    return problem_response(exc.status_code, detail, headers=headers)
+    return problem_response(
+        exc.status_code, detail, code=getattr(exc, "code", None), headers=headers
+    )
 
 
 def unexpected_error_response(exc: BaseException) -> JSONResponse:

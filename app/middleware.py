@@ -11,6 +11,7 @@ import traceback
 import uuid
 from typing import Any
 
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import problem_response, unexpected_error_response
@@ -27,8 +28,25 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
 ]
 
 
-class BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(StarletteHTTPException):
+    """Raised from `receive` once a body passes the limit.
+
+    An HTTP exception on purpose: FastAPI re-raises those from body parsing, while it turns
+    any other exception there into a `400`."""
+
+    code = "payload-too-large"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"The request body is larger than {limit} bytes.")
+
+
+class UnsupportedMediaType(StarletteHTTPException):
+    """Raised from `receive` when a route reads a body that is not JSON."""
+
+    code = "unsupported-media-type"
+
+    def __init__(self) -> None:
+        super().__init__(415, "Send the request body as application/json.")
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
@@ -79,14 +97,14 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
-            rejection = self._reject_early(scope)
-            if rejection is not None:
-                await rejection(scope, receive, send_wrapper)
-            else:
-                await self.app(scope, self._limited(receive), send_wrapper)
-        except BodyTooLarge:
+            if self._declares_too_large(scope):
+                raise BodyTooLarge(self.max_body_bytes)
+            await self.app(scope, self._guarded(scope, receive), send_wrapper)
+        except (BodyTooLarge, UnsupportedMediaType) as exc:
+            # Normally rendered by the app's handler; here when raised before or around it.
             if not state["started"]:
-                await self._too_large()(scope, receive, send_wrapper)
+                response = problem_response(exc.status_code, exc.detail, code=exc.code)
+                await response(scope, receive, send_wrapper)
         except Exception as exc:
             if state["started"]:
                 raise
@@ -94,48 +112,34 @@ class RequestContextMiddleware:
         finally:
             self._log(scope, request_id, state["status"], started)
 
-    def _reject_early(self, scope: Scope) -> Any:
-        if scope["method"] not in _BODY_METHODS:
-            return None
+    def _declares_too_large(self, scope: Scope) -> bool:
         length = _header(scope, b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
-            return self._too_large()
-        has_body = (length is not None and length not in (b"", b"0")) or _header(
-            scope, b"transfer-encoding"
-        ) is not None
-        if (
-            has_body
-            and scope["path"] not in self.form_paths
-            and not _is_json(_header(scope, b"content-type"))
-        ):
-            return problem_response(
-                415,
-                "Send the request body as application/json.",
-                code="unsupported-media-type",
-            )
-        return None
+        return length is not None and length.isdigit() and int(length) > self.max_body_bytes
 
-    def _too_large(self) -> Any:
-        return problem_response(
-            413,
-            f"The request body is larger than {self.max_body_bytes} bytes.",
-            code="payload-too-large",
-        )
-
-    def _limited(self, receive: Receive) -> Receive:
+    def _guarded(self, scope: Scope, receive: Receive) -> Receive:
+        """`receive`, refusing a body past the size limit or (outside the form routes) not
+        JSON. Checked when a route reads the body, so that an unknown route is still 404."""
         received = 0
         limit = self.max_body_bytes
+        check_media_type = (
+            scope["method"] in _BODY_METHODS
+            and scope["path"] not in self.form_paths
+            and not _is_json(_header(scope, b"content-type"))
+        )
 
-        async def limited_receive() -> Message:
+        async def guarded_receive() -> Message:
             nonlocal received
             message = await receive()
             if message["type"] == "http.request":
-                received += len(message.get("body", b""))
+                chunk = message.get("body", b"")
+                if check_media_type and (chunk or message.get("more_body", False)):
+                    raise UnsupportedMediaType
+                received += len(chunk)
                 if received > limit:
-                    raise BodyTooLarge
+                    raise BodyTooLarge(limit)
             return message
 
-        return limited_receive
+        return guarded_receive
 
     @staticmethod
     def _log(scope: Scope, request_id: str, status: int, started: float) -> None:
@@ -178,9 +182,16 @@ class JsonLogFormatter(logging.Formatter):
         return json.dumps(payload, default=str)
 
 
+# Libraries whose DEBUG messages quote SQL parameters (e-mails, notes, password hashes):
+# kept at WARNING whatever the level, so that JOURNAL_LOG_LEVEL=DEBUG cannot leak them.
+PARAMETER_ECHOING_LOGGERS = ("aiosqlite", "asyncpg", "sqlalchemy.engine", "sqlalchemy.pool")
+
+
 def configure_logging(level: str) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(JsonLogFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    for name in PARAMETER_ECHOING_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -2,13 +2,16 @@
 
 from dataclasses import dataclass, field
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
 from app.auth.passwords import check_password_policy, hash_password
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
-from app.migrations import upgrade_to_head
+from app.errors import InvalidInput
+from app.operations.service import schema_problem
 from app.users.models import Role, User
+from app.users.schemas import clean_display_name
 from app.users.service import create_user
 
 DEMO_PASSWORD = "violet harbour lanterns at midnight"  # noqa: S105 - published demo login
@@ -19,16 +22,38 @@ class AccountExists(Exception):
     pass
 
 
+class DatabaseNotReady(Exception):
+    pass
+
+
+def _checked_email(email: str) -> str:
+    try:
+        return validate_email(email, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise InvalidInput("email", str(exc), "invalid-email") from exc
+
+
+def _checked_display_name(display_name: str) -> str:
+    try:
+        return clean_display_name(display_name)[:100]
+    except ValueError as exc:
+        raise InvalidInput("display_name", f"The display name {exc}.") from exc
+
+
 async def create_admin_account(
     settings: Settings, email: str, password: str, display_name: str
 ) -> None:
+    """Create an admin from the command line; the same e-mail and password rules as the API."""
+    email = _checked_email(email)
+    display_name = _checked_display_name(display_name)
     await check_password_policy(password, "password", [email, display_name])
     engine = create_engine(settings)
     try:
+        problem = await schema_problem(engine)
+        if problem is not None:
+            raise DatabaseNotReady(problem)
         async with create_sessionmaker(engine)() as session, session.begin():
-            existing = await session.execute(
-                select(User.id).where(User.email == email.strip().lower())
-            )
+            existing = await session.execute(select(User.id).where(User.email == email))
             if existing.first() is not None:
                 raise AccountExists(f"an account with e-mail {email} already exists")
             await create_user(
@@ -71,10 +96,10 @@ DEMO_ACCOUNTS: list[tuple[Role, str, str, str]] = [
 
 
 async def load_demo(settings: Settings, base_url: str = "http://127.0.0.1:8000") -> DemoClinic:
-    """Migrate, then create the demo clinic unless it exists already (idempotent)."""
+    """Create the demo clinic unless it exists already (idempotent); the schema must be
+    at head (`journal demo` migrates first)."""
     from app.demo_data import populate_demo_journal
 
-    upgrade_to_head(settings.database_url)
     clinic = DemoClinic(
         base_url=base_url,
         logins=[(role.value, f"{name}@{DEMO_DOMAIN}") for role, name, _, _ in DEMO_ACCOUNTS],

@@ -1,3 +1,200 @@
-from fastapi import APIRouter
+"""Admin routes: accounts, care assignments and the audit trail. Never journal content."""
 
-router = APIRouter(tags=["admin"])
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response, status
+from pydantic import AwareDatetime
+
+from app.admin import service
+from app.admin.schemas import (
+    ActivationCodeRead,
+    AssignmentSet,
+    UserCreate,
+    UserCreated,
+    UserUpdate,
+)
+from app.audit import queries as audit
+from app.audit.schemas import AuditEventRead
+from app.audit.service import AuditAction
+from app.care import service as care
+from app.care.schemas import AssignmentRead
+from app.db import SessionDep
+from app.dependencies import AdminIdentity, SettingsDep
+from app.errors import problem_responses
+from app.pagination import CursorQuery, LimitQuery, Page
+from app.users.models import Role, User
+from app.users.schemas import UserRead
+
+router = APIRouter(prefix="/v1/admin", tags=["admin"])
+
+LOCATION_HEADER: dict[str, Any] = {
+    "Location": {"description": "The new account's URL.", "schema": {"type": "string"}}
+}
+
+
+@router.post(
+    "/users",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserCreated,
+    operation_id="createUser",
+    summary="Create an account and its activation code",
+    responses={
+        **problem_responses(401, 403, 409, 413, 415, 422),
+        201: {"description": "Created", "headers": LOCATION_HEADER},
+    },
+)
+async def create_user(
+    body: UserCreate,
+    identity: AdminIdentity,
+    session: SessionDep,
+    settings: SettingsDep,
+    response: Response,
+) -> UserCreated:
+    """Create a participant, clinician or admin account. It has no password yet: hand the
+    one-time `activation_code` to its owner, who sets a password with
+    `POST /v1/auth/activate` before it expires. The code is shown only in this response.
+
+    E-mail addresses are unique regardless of case (`409` otherwise)."""
+    user, code = await service.create_account(session, settings, identity.actor, body)
+    response.headers["Location"] = f"{router.prefix}/users/{user.id}"
+    return UserCreated(
+        user=UserRead.model_validate(user),
+        activation_code=code.code,
+        activation_code_expires_at=code.expires_at,
+    )
+
+
+@router.get(
+    "/users",
+    response_model=Page[UserRead],
+    operation_id="listUsers",
+    summary="List accounts",
+    responses=problem_responses(401, 403, 422),
+)
+async def list_users(
+    identity: AdminIdentity,
+    session: SessionDep,
+    role: Annotated[Role | None, Query(description="Only accounts with this role.")] = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> Page[UserRead]:
+    """Accounts in the order they were created, active and deactivated alike (erased
+    participants are left out). Follow `next_cursor` for the next page."""
+    return await service.list_accounts(session, role=role, limit=limit, cursor=cursor)
+
+
+@router.get(
+    "/users/{user_id}",
+    response_model=UserRead,
+    operation_id="getUser",
+    summary="Read an account",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def get_user(user_id: uuid.UUID, identity: AdminIdentity, session: SessionDep) -> User:
+    """One account: e-mail, role, display name, time zone and whether it is active."""
+    return await service.get_account(session, user_id)
+
+
+@router.patch(
+    "/users/{user_id}",
+    response_model=UserRead,
+    operation_id="updateUser",
+    summary="Rename, deactivate or reactivate an account",
+    responses=problem_responses(401, 403, 404, 409, 413, 415, 422),
+)
+async def update_user(
+    user_id: uuid.UUID, body: UserUpdate, identity: AdminIdentity, session: SessionDep
+) -> User:
+    """Change `display_name` or `is_active`; fields left out stay as they are.
+
+    Deactivation ends every session of the account at once: its next request with an
+    access token is `401`, and it cannot sign in. The last active admin cannot be
+    deactivated (`409`). A reactivated account signs in with its existing password."""
+    return await service.update_account(session, identity.actor, user_id, body)
+
+
+@router.post(
+    "/users/{user_id}/activation-code",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ActivationCodeRead,
+    operation_id="issueActivationCode",
+    summary="Issue a fresh activation code",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def issue_activation_code(
+    user_id: uuid.UUID, identity: AdminIdentity, session: SessionDep, settings: SettingsDep
+) -> ActivationCodeRead:
+    """For a lost code or a forgotten password: a new one-time code, shown only in this
+    response; any earlier unused code stops working. The account keeps its current
+    password until the code is used. A deactivated account gets `409`."""
+    code = await service.reissue_activation_code(session, settings, identity.actor, user_id)
+    return ActivationCodeRead(activation_code=code.code, expires_at=code.expires_at)
+
+
+@router.put(
+    "/participants/{participant_id}/clinician",
+    response_model=AssignmentRead,
+    operation_id="assignClinician",
+    summary="Assign a participant to a clinician",
+    responses=problem_responses(401, 403, 404, 409, 413, 415, 422),
+)
+async def assign_clinician(
+    participant_id: uuid.UUID, body: AssignmentSet, identity: AdminIdentity, session: SessionDep
+) -> AssignmentRead:
+    """Put the participant in the care of an active clinician. Any current assignment
+    ends at the same moment, so the previous clinician loses access on their next request;
+    the history is kept. Assigning the clinician already assigned changes nothing.
+
+    `404` when `participant_id` is not a participant; `422` when `clinician_id` is not an
+    active clinician."""
+    return await care.assign_clinician(session, identity.actor, participant_id, body.clinician_id)
+
+
+@router.delete(
+    "/participants/{participant_id}/clinician",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="unassignClinician",
+    summary="End a participant's assignment",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def unassign_clinician(
+    participant_id: uuid.UUID, identity: AdminIdentity, session: SessionDep
+) -> None:
+    """The participant is left without a clinician; the ended assignment stays in the
+    history. `404` when the participant is unknown or has no clinician."""
+    await care.end_assignment(session, identity.actor, participant_id)
+
+
+@router.get(
+    "/audit-events",
+    response_model=Page[AuditEventRead],
+    operation_id="listAuditEvents",
+    summary="Read the audit trail",
+    responses=problem_responses(401, 403, 422),
+)
+async def list_audit_events(
+    identity: AdminIdentity,
+    session: SessionDep,
+    actor_id: Annotated[uuid.UUID | None, Query(description="Only events by this account.")] = None,
+    participant_id: Annotated[
+        uuid.UUID | None, Query(description="Only events concerning this participant.")
+    ] = None,
+    action: Annotated[AuditAction | None, Query(description="Only this action.")] = None,
+    since: Annotated[
+        AwareDatetime | None, Query(description="Events at or after this instant (with offset).")
+    ] = None,
+    until: Annotated[
+        AwareDatetime | None, Query(description="Events before this instant (with offset).")
+    ] = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> Page[AuditEventRead]:
+    """Append-only record of sign-ins, account and assignment changes, clinician reads of
+    participant data, exports and erasures: newest first. Events hold identifiers, never
+    e-mail addresses, names, codes or journal content. Filters combine with AND; keep
+    them the same while following `next_cursor`."""
+    filters = audit.AuditFilter(
+        actor_id=actor_id, participant_id=participant_id, action=action, since=since, until=until
+    )
+    return await audit.list_audit_events(session, filters, limit=limit, cursor=cursor)

@@ -24,6 +24,7 @@ class AuditAction(enum.StrEnum):
     account_erase = "account.erase"
     assignment_set = "assignment.set"
     assignment_end = "assignment.end"
+    read_overview = "clinician.read_overview"
     read_profile = "clinician.read_profile"
     read_entries = "clinician.read_entries"
     read_summary = "clinician.read_summary"
@@ -61,4 +62,28 @@ async def record_event(
             outcome=outcome,
             request_id=actor.request_id,
         )
+    )
+
+
+async def record_reads(
+    session: AsyncSession, actor: Actor, action: AuditAction, participant_ids: list[uuid.UUID]
+) -> None:
+    """One audit event per participant whose data was read, in a single statement."""
+    if not participant_ids:
+        return
+    now = utcnow()
+    await session.execute(
+        insert(AuditEvent),
+        [
+            {
+                "occurred_at": now,
+                "actor_id": actor.user_id,
+                "actor_role": actor.role,
+                "action": action.value,
+                "participant_id": participant_id,
+                "outcome": "success",
+                "request_id": actor.request_id,
+            }
+            for participant_id in participant_ids
+        ],
     )

@@ -104,10 +104,18 @@ async def activate_account(
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="changeMyPassword",
     summary="Change my password",
-    responses=problem_responses(401, 413, 415, 422),
+    responses=problem_responses(401, 413, 415, 422, 429),
 )
 async def change_my_password(
-    body: PasswordChange, identity: CurrentIdentity, session: SessionDep
+    body: PasswordChange,
+    identity: CurrentIdentity,
+    session: SessionDep,
+    settings: SettingsDep,
+    client: ClientDep,
 ) -> None:
-    """Every other session of the account ends; this one stays signed in."""
-    await service.change_password(session, identity, body.current_password, body.new_password)
+    """Every other session of the account ends; this one stays signed in.
+
+    A wrong `current_password` counts as a failed sign-in: after too many, `429`."""
+    await service.change_password(
+        session, settings, client, identity, body.current_password, body.new_password
+    )

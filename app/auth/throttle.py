@@ -55,12 +55,13 @@ async def record_failure(
     session: AsyncSession, settings: Settings, email: str, address: str, now: datetime
 ) -> None:
     key = email_key(email)
-    # Old failures of this e-mail no longer count; drop them so the table stays small.
-    await session.execute(
-        delete(LoginFailure).where(
-            LoginFailure.email_hash == key, LoginFailure.failed_at <= now - settings.login_window
+    cutoff = now - settings.login_window
+    # Failures older than the window no longer count; drop those of this e-mail and of this
+    # address (both indexed), so that guessing many e-mails does not grow the table forever.
+    for column, value in ((LoginFailure.email_hash, key), (LoginFailure.client_address, address)):
+        await session.execute(
+            delete(LoginFailure).where(column == value, LoginFailure.failed_at <= cutoff)
         )
-    )
     await session.execute(
         insert(LoginFailure).values(email_hash=key, client_address=address, failed_at=now)
     )

@@ -7,11 +7,10 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.audit.models import AuditEvent
-from app.care.models import CareAssignment
+from app.care.service import list_assignment_history
 from app.db import utcnow
 from app.journal.access import visible_entries
 from app.journal.access_log import access_log_query, to_access_log_item
@@ -52,23 +51,6 @@ def _json(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-async def _assignments(session: AsyncSession, participant_id: uuid.UUID) -> list[dict[str, Any]]:
-    rows = await session.execute(
-        select(CareAssignment.started_at, CareAssignment.ended_at, User.display_name)
-        .join(User, User.id == CareAssignment.clinician_id)
-        .where(CareAssignment.participant_id == participant_id)
-        .order_by(CareAssignment.started_at)
-    )
-    return [
-        {
-            "clinician": name,
-            "started_at": started.isoformat(),
-            "ended_at": ended.isoformat() if ended else None,
-        }
-        for started, ended, name in rows
-    ]
-
-
 async def stream_json_export(
     sessionmaker: async_sessionmaker[AsyncSession], participant_id: uuid.UUID
 ) -> AsyncIterator[bytes]:
@@ -82,7 +64,9 @@ async def stream_json_export(
             body = b",".join(to_entry_read(entry).model_dump_json().encode() for entry in chunk)
             yield separator + body
             separator = b","
-        yield b'],"assignments":' + _json(await _assignments(session, participant_id))
+        history = await list_assignment_history(session, participant_id)
+        assignments = [item.model_dump(mode="json") for item in history]
+        yield b'],"assignments":' + _json(assignments)
         log_rows = await session.execute(access_log_query(participant_id).order_by(AuditEvent.id))
         access_log = [to_access_log_item(row).model_dump(mode="json") for row in log_rows]
         yield b',"access_log":' + _json(access_log) + b"}"

@@ -1,11 +1,9 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.errors import problem_response, problem_responses
-from app.migrations import schema_heads
+from app.operations.service import schema_problem
 
 router = APIRouter(tags=["operations"])
 
@@ -34,19 +32,7 @@ async def get_health() -> HealthStatus:
 )
 async def get_readiness(request: Request) -> HealthStatus | JSONResponse:
     """`200` when the database answers and its schema is at the latest migration, else `503`."""
-    engine: AsyncEngine = request.app.state.engine
-    try:
-        async with engine.connect() as connection:
-            rows = await connection.execute(text("SELECT version_num FROM alembic_version"))
-            versions = frozenset(row[0] for row in rows)
-    except Exception:
-        return problem_response(
-            503, "The database is unreachable or not migrated.", headers={"Retry-After": "5"}
-        )
-    if versions != schema_heads():
-        return problem_response(
-            503,
-            "The database schema is not at the latest migration; run `journal migrate`.",
-            headers={"Retry-After": "5"},
-        )
+    problem = await schema_problem(request.app.state.engine)
+    if problem is not None:
+        return problem_response(503, problem, headers={"Retry-After": "5"})
     return HealthStatus(status="ok")

@@ -1,0 +1,177 @@
+"""Account administration: creating, listing, changing and deactivating accounts."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.admin.schemas import UserCreate, UserUpdate
+from app.audit.service import Actor, AuditAction, record_event
+from app.auth.service import IssuedActivationCode, issue_activation_code, revoke_user_sessions
+from app.config import Settings
+from app.errors import Conflict, NotFound
+from app.pagination import Page, bad_cursor, decode_cursor, encode_cursor
+from app.users.models import Role, User
+from app.users.schemas import UserRead
+from app.users.service import create_user
+
+_CURSOR_KIND = "users"
+
+
+class LastAdmin(Conflict):
+    code = "last-admin"
+
+
+class AccountInactive(Conflict):
+    code = "account-inactive"
+
+
+def _participant_id(user: User) -> uuid.UUID | None:
+    return user.id if user.role is Role.participant else None
+
+
+async def create_account(
+    session: AsyncSession, settings: Settings, actor: Actor, data: UserCreate
+) -> tuple[User, IssuedActivationCode]:
+    """Create an account (no password yet) and its first one-time activation code."""
+    user = await create_user(
+        session,
+        email=data.email,
+        role=data.role,
+        display_name=data.display_name,
+        timezone=data.timezone,
+    )
+    code = await issue_activation_code(session, settings, user)
+    await record_event(
+        session,
+        actor,
+        AuditAction.account_create,
+        participant_id=_participant_id(user),
+        subject_id=user.id,
+    )
+    return user, code
+
+
+async def get_account(
+    session: AsyncSession, user_id: uuid.UUID, *, for_update: bool = False
+) -> User:
+    """The account, unless it does not exist or was erased (404 either way)."""
+    statement = select(User).where(User.id == user_id, User.erased_at.is_(None))
+    if for_update:
+        # populate_existing: the row may already be in the session (an admin editing
+        # themselves); after waiting for the lock we want what is committed now.
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    user = (await session.execute(statement)).scalar_one_or_none()
+    if user is None:
+        raise NotFound("No such account.")
+    return user
+
+
+def _encode_cursor(user: User) -> str:
+    return encode_cursor(_CURSOR_KIND, [user.created_at.isoformat(), str(user.id)])
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    created_at, user_id = decode_cursor(_CURSOR_KIND, cursor, 2)
+    try:
+        position = datetime.fromisoformat(created_at), uuid.UUID(user_id)
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise bad_cursor() from exc
+    if position[0].tzinfo is None:
+        raise bad_cursor()
+    return position
+
+
+async def list_accounts(
+    session: AsyncSession, *, role: Role | None, limit: int, cursor: str | None
+) -> Page[UserRead]:
+    """Accounts in the order they were created (erased ones left out), optionally one role."""
+    statement = (
+        select(User)
+        .where(User.erased_at.is_(None))
+        .order_by(User.created_at, User.id)
+        .limit(limit + 1)
+    )
+    if role is not None:
+        statement = statement.where(User.role == role)
+    if cursor is not None:
+        created_at, user_id = _decode_cursor(cursor)
+        statement = statement.where(
+            or_(
+                User.created_at > created_at,
+                and_(User.created_at == created_at, User.id > user_id),
+            )
+        )
+    users = (await session.execute(statement)).scalars().all()
+    page = users[:limit]
+    return Page[UserRead](
+        items=[UserRead.model_validate(user) for user in page],
+        next_cursor=_encode_cursor(page[-1]) if len(users) > limit else None,
+    )
+
+
+async def _lock_active_admins(session: AsyncSession) -> set[uuid.UUID]:
+    # Every active admin row, locked in id order before the target row: two admins
+    # deactivating each other at once run one after the other (no deadlock), and the
+    # second sees that it would leave no active admin.
+    rows = await session.execute(
+        select(User.id)
+        .where(User.role == Role.admin, User.is_active.is_(True), User.erased_at.is_(None))
+        .order_by(User.id)
+        .with_for_update()
+    )
+    return set(rows.scalars())
+
+
+async def update_account(
+    session: AsyncSession, actor: Actor, user_id: uuid.UUID, changes: UserUpdate
+) -> User:
+    """Change the display name or active flag. Deactivation ends every session of the
+    account at once, and is refused for the last active admin. A request that changes
+    nothing records nothing."""
+    active_admins = await _lock_active_admins(session) if changes.is_active is False else set()
+    user = await get_account(session, user_id, for_update=True)
+    deactivating = changes.is_active is False and user.is_active
+    if deactivating and user.role is Role.admin and not active_admins - {user.id}:
+        raise LastAdmin("This is the last active admin account; it cannot be deactivated.")
+    changed = False
+    if changes.display_name is not None and changes.display_name != user.display_name:
+        user.display_name = changes.display_name
+        changed = True
+    if changes.is_active is not None and changes.is_active != user.is_active:
+        user.is_active = changes.is_active
+        changed = True
+    if not changed:
+        return user
+    if deactivating:
+        await revoke_user_sessions(session, user.id)
+    await session.flush()
+    await session.refresh(user)
+    await record_event(
+        session,
+        actor,
+        AuditAction.account_deactivate if deactivating else AuditAction.account_update,
+        participant_id=_participant_id(user),
+        subject_id=user.id,
+    )
+    return user
+
+
+async def reissue_activation_code(
+    session: AsyncSession, settings: Settings, actor: Actor, user_id: uuid.UUID
+) -> IssuedActivationCode:
+    """A fresh one-time code (lost code, forgotten password); the previous one stops working.
+    The account keeps its password until the code is used."""
+    user = await get_account(session, user_id, for_update=True)
+    if not user.is_active:
+        raise AccountInactive("The account is deactivated; reactivate it first.")
+    code = await issue_activation_code(session, settings, user)
+    await record_event(
+        session,
+        actor,
+        AuditAction.activation_code_issue,
+        participant_id=_participant_id(user),
+        subject_id=user.id,
+    )
+    return code

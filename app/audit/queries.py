@@ -1,0 +1,62 @@
+"""Reading the audit trail: newest first, filtered, keyset-paginated on `id`."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit.models import AuditEvent
+from app.audit.schemas import AuditEventRead
+from app.audit.service import AuditAction
+from app.errors import InvalidInput
+from app.pagination import Page, bad_cursor, decode_cursor, encode_cursor
+
+_CURSOR_KIND = "audit"
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Conditions that all hold for every returned event (unset ones are ignored)."""
+
+    actor_id: uuid.UUID | None = None
+    participant_id: uuid.UUID | None = None
+    action: AuditAction | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def _decode_cursor(cursor: str) -> int:
+    (before,) = decode_cursor(_CURSOR_KIND, cursor, 1)
+    if not isinstance(before, int) or isinstance(before, bool) or not 0 < before < 2**63:
+        raise bad_cursor()
+    return before
+
+
+async def list_audit_events(
+    session: AsyncSession, filters: AuditFilter, *, limit: int, cursor: str | None
+) -> Page[AuditEventRead]:
+    """Audit events matching `filters`, newest first; `since` is inclusive, `until` exclusive.
+
+    With an actor or participant filter the query walks the `(actor_id, id)` or
+    `(participant_id, id)` index, so a page costs the same however long the trail."""
+    if filters.since and filters.until and filters.since >= filters.until:
+        raise InvalidInput("query.until", "`until` must be later than `since`.", "invalid-range")
+    statement = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit + 1)
+    if cursor is not None:
+        statement = statement.where(AuditEvent.id < _decode_cursor(cursor))
+    if filters.actor_id is not None:
+        statement = statement.where(AuditEvent.actor_id == filters.actor_id)
+    if filters.participant_id is not None:
+        statement = statement.where(AuditEvent.participant_id == filters.participant_id)
+    if filters.action is not None:
+        statement = statement.where(AuditEvent.action == filters.action.value)
+    if filters.since is not None:
+        statement = statement.where(AuditEvent.occurred_at >= filters.since)
+    if filters.until is not None:
+        statement = statement.where(AuditEvent.occurred_at < filters.until)
+    events = (await session.execute(statement)).scalars().all()
+    items = [AuditEventRead.model_validate(event) for event in events[:limit]]
+    next_cursor = encode_cursor(_CURSOR_KIND, [items[-1].id]) if len(events) > limit else None
+    return Page[AuditEventRead](items=items, next_cursor=next_cursor)

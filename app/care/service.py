@@ -1,0 +1,171 @@
+"""Care assignments: which clinician looks after a participant, with the full history."""
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit.service import Actor, AuditAction, record_event
+from app.care.models import CareAssignment
+from app.care.schemas import AssignmentHistoryItem, AssignmentRead
+from app.db import utcnow
+from app.errors import Conflict, InvalidInput, NotFound
+from app.users.models import Role, User
+
+
+class AssignmentConflict(Conflict):
+    code = "assignment-conflict"
+
+
+async def get_open_assignment(
+    session: AsyncSession, participant_id: uuid.UUID
+) -> CareAssignment | None:
+    """The participant's current assignment, or None when no clinician is assigned."""
+    result = await session.execute(
+        select(CareAssignment).where(
+            CareAssignment.participant_id == participant_id,
+            CareAssignment.ended_at.is_(None),
+        )
+    )
+    return result.scalar_one_or_none()
+
+
+async def list_assignment_history(
+    session: AsyncSession, participant_id: uuid.UUID
+) -> list[AssignmentHistoryItem]:
+    """Every assignment the participant has had, oldest first, the open one (if any) last."""
+    rows = await session.execute(
+        select(CareAssignment, User.display_name)
+        .join(User, User.id == CareAssignment.clinician_id)
+        .where(CareAssignment.participant_id == participant_id)
+        .order_by(CareAssignment.started_at, CareAssignment.ended_at.is_(None), CareAssignment.id)
+    )
+    return [
+        AssignmentHistoryItem(
+            clinician_id=assignment.clinician_id,
+            clinician_display_name=display_name,
+            started_at=assignment.started_at,
+            ended_at=assignment.ended_at,
+            assigned_by=assignment.assigned_by,
+            ended_by=assignment.ended_by,
+        )
+        for assignment, display_name in rows
+    ]
+
+
+async def _lock_participant(session: AsyncSession, participant_id: uuid.UUID) -> User:
+    """The participant's users row, locked until the transaction ends, so that concurrent
+    changes to one participant's care run one after the other (PostgreSQL `FOR UPDATE`;
+    SQLite already holds the database write lock from `BEGIN IMMEDIATE`)."""
+    participant = (
+        await session.execute(
+            select(User)
+            .where(
+                User.id == participant_id,
+                User.role == Role.participant,
+                User.erased_at.is_(None),
+            )
+            .with_for_update()
+        )
+    ).scalar_one_or_none()
+    if participant is None:
+        raise NotFound("No such participant.")
+    return participant
+
+
+async def _active_clinician(session: AsyncSession, clinician_id: uuid.UUID) -> User:
+    # FOR SHARE: a concurrent deactivation of this clinician waits for us (or we for it).
+    clinician = (
+        await session.execute(
+            select(User)
+            .where(
+                User.id == clinician_id,
+                User.role == Role.clinician,
+                User.is_active.is_(True),
+                User.erased_at.is_(None),
+            )
+            .with_for_update(read=True)
+        )
+    ).scalar_one_or_none()
+    if clinician is None:
+        raise InvalidInput(
+            "body.clinician_id", "Not an active clinician account.", "not-an-active-clinician"
+        )
+    return clinician
+
+
+async def _close(session: AsyncSession, assignment: CareAssignment, actor: Actor) -> None:
+    assignment.ended_at = utcnow()
+    assignment.ended_by = actor.user_id
+    # Flushed on its own, before any new row: the partial unique index must see it closed.
+    await session.flush()
+
+
+def _read(assignment: CareAssignment, clinician: User) -> AssignmentRead:
+    return AssignmentRead(
+        participant_id=assignment.participant_id,
+        clinician_id=assignment.clinician_id,
+        clinician_display_name=clinician.display_name,
+        started_at=assignment.started_at,
+        assigned_by=assignment.assigned_by,
+    )
+
+
+async def assign_clinician(
+    session: AsyncSession, actor: Actor, participant_id: uuid.UUID, clinician_id: uuid.UUID
+) -> AssignmentRead:
+    """Put the participant in the care of an active clinician, ending any current assignment.
+
+    Assigning the clinician already assigned changes nothing and records nothing. The
+    previous clinician loses access with this transaction's commit."""
+    await _lock_participant(session, participant_id)
+    clinician = await _active_clinician(session, clinician_id)
+    current = await get_open_assignment(session, participant_id)
+    if current is not None and current.clinician_id == clinician_id:
+        return _read(current, clinician)
+    if current is not None:
+        await _close(session, current, actor)
+    assignment = CareAssignment(
+        id=uuid.uuid4(),
+        participant_id=participant_id,
+        clinician_id=clinician_id,
+        started_at=utcnow(),
+        assigned_by=actor.user_id,
+    )
+    session.add(assignment)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        # Only reachable if the row lock was bypassed; the partial unique index holds the line.
+        raise AssignmentConflict(
+            "The participant's assignment changed at the same time; try again."
+        ) from exc
+    await record_event(
+        session,
+        actor,
+        AuditAction.assignment_set,
+        participant_id=participant_id,
+        subject_id=clinician_id,
+    )
+    return _read(assignment, clinician)
+
+
+async def end_assignment(
+    session: AsyncSession, actor: Actor, participant_id: uuid.UUID
+) -> CareAssignment:
+    """End the participant's current assignment (404 when there is none); history is kept."""
+    await _lock_participant(session, participant_id)
+    current = await get_open_assignment(session, participant_id)
+    if current is None:
+        raise NotFound("The participant has no assigned clinician.")
+    await _close(session, current, actor)
+    await record_event(
+        session,
+        actor,
+        AuditAction.assignment_end,
+        participant_id=participant_id,
+        subject_id=current.clinician_id,
+    )
+    return current

@@ -1,0 +1,254 @@
+"""Every route and every role: the documented status, and denied requests change nothing.
+
+A route missing from MATRIX fails `test_every_route_has_rules`, so no route ships without
+its access rules."""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
+
+from app.main import create_app
+from app.users.models import Role
+from tests.conftest import TEST_PASSWORD, Account, Accounts
+from tests.test_journal_entries import entry_body
+
+# Denied callers go first, the owner last, so that a destructive call by the owner
+# (delete, logout, erase) cannot hide what the others were allowed to do.
+ROLES = (
+    "anonymous",
+    "other_participant",
+    "unassigned_clinician",
+    "admin",
+    "assigned_clinician",
+    "participant",
+)
+# Rows a denied request must leave untouched (failed sign-ins are counted and audited by design).
+GUARDED_TABLES = (
+    "users",
+    "journal_entries",
+    "journal_counters",
+    "care_assignments",
+    "review_marks",
+    "auth_sessions",
+    "refresh_tokens",
+    "activation_codes",
+)
+
+
+@dataclass
+class World:
+    accounts: dict[str, Account]
+    entry_id: str
+
+    def headers(self, role: str) -> dict[str, str]:
+        return {} if role == "anonymous" else self.accounts[role].headers
+
+    @property
+    def participant(self) -> Account:
+        return self.accounts["participant"]
+
+
+Body = Callable[[World, str], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    expected: dict[str, int]
+    json: Body | None = None
+    form: Body | None = None
+    query: dict[str, str] = field(default_factory=dict)
+
+
+def public(status: int, **kwargs: Any) -> Rule:
+    return Rule({role: status for role in ROLES}, **kwargs)
+
+
+def everyone_signed_in(status: int, **kwargs: Any) -> Rule:
+    return Rule({**{role: status for role in ROLES}, "anonymous": 401}, **kwargs)
+
+
+def participant_only(owner: int, other: int | None = None, **kwargs: Any) -> Rule:
+    expected = dict.fromkeys(ROLES, 403)
+    expected.update(anonymous=401, participant=owner, other_participant=other or owner)
+    return Rule(expected, **kwargs)
+
+
+def clinician_only(assigned: int, unassigned: int, **kwargs: Any) -> Rule:
+    expected = dict.fromkeys(ROLES, 403)
+    expected.update(anonymous=401, assigned_clinician=assigned, unassigned_clinician=unassigned)
+    return Rule(expected, **kwargs)
+
+
+def admin_only(status: int, **kwargs: Any) -> Rule:
+    expected = dict.fromkeys(ROLES, 403)
+    expected.update(anonymous=401, admin=status)
+    return Rule(expected, **kwargs)
+
+
+def new_entry(_world: World, _role: str) -> dict[str, Any]:
+    return entry_body()
+
+
+def new_user(_world: World, _role: str) -> dict[str, Any]:
+    return {"email": f"new-{uuid.uuid4().hex[:8]}@example.org", "role": "participant",
+            "display_name": "New"}  # fmt: skip
+
+
+def sign_in_with_wrong_password(world: World, role: str) -> dict[str, Any]:
+    email = world.accounts[role].email if role != "anonymous" else "nobody@example.org"
+    return {"username": email, "password": "not the right password at all"}
+
+
+MATRIX: dict[tuple[str, str], Rule] = {
+    # operations and documentation: public
+    ("GET", "/healthz"): public(200),
+    ("GET", "/readyz"): public(200),
+    ("GET", "/openapi.json"): public(200),
+    ("GET", "/docs"): public(200),
+    ("GET", "/docs/oauth2-redirect"): public(200),
+    ("GET", "/redoc"): public(200),
+    # sign-in: public, and a wrong secret is 401 for everyone
+    ("POST", "/v1/auth/token"): public(401, form=sign_in_with_wrong_password),
+    ("POST", "/v1/auth/refresh"): public(401, json=lambda w, r: {"refresh_token": "rt_forged"}),
+    ("POST", "/v1/auth/activate"): public(
+        401,
+        json=lambda w, r: {
+            "email": "nobody@example.org",
+            "activation_code": "AAAA-BBBB-CCCC",
+            "password": "a quiet walk along the river at dawn",
+        },
+    ),
+    ("POST", "/v1/auth/logout"): everyone_signed_in(204),
+    ("POST", "/v1/me/password"): everyone_signed_in(
+        204,
+        json=lambda w, r: {
+            "current_password": TEST_PASSWORD,
+            "new_password": "another quiet walk by the sea at dusk",
+        },
+    ),
+    ("GET", "/v1/me"): everyone_signed_in(200),
+    ("PATCH", "/v1/me"): everyone_signed_in(200, json=lambda w, r: {"display_name": "Renamed"}),
+    # the participant's own journal
+    ("POST", "/v1/me/entries"): participant_only(201, json=new_entry),
+    ("GET", "/v1/me/entries"): participant_only(200),
+    ("GET", "/v1/me/entries/changes"): participant_only(200),
+    ("GET", "/v1/me/entries/{entry_id}"): participant_only(200, 404),
+    ("PATCH", "/v1/me/entries/{entry_id}"): participant_only(
+        200, 404, json=lambda w, r: {"mood": 1}
+    ),
+    ("DELETE", "/v1/me/entries/{entry_id}"): participant_only(204, 404),
+    ("GET", "/v1/me/summary"): participant_only(200),
+    ("GET", "/v1/me/clinician"): participant_only(200),
+    ("GET", "/v1/me/access-log"): participant_only(200),
+    ("GET", "/v1/me/export"): participant_only(200),
+    ("DELETE", "/v1/me"): participant_only(204),
+    # clinician review: assigned participants only
+    ("GET", "/v1/clinician/participants"): clinician_only(200, 200),
+    ("GET", "/v1/clinician/participants/{participant_id}"): clinician_only(200, 404),
+    ("GET", "/v1/clinician/participants/{participant_id}/entries"): clinician_only(200, 404),
+    ("GET", "/v1/clinician/participants/{participant_id}/summary"): clinician_only(200, 404),
+    ("PUT", "/v1/clinician/participants/{participant_id}/review-mark"): clinician_only(
+        200, 404, json=lambda w, r: {"reviewed_through": "2026-11-01T00:00:00Z"}
+    ),
+    # administration
+    ("POST", "/v1/admin/users"): admin_only(201, json=new_user),
+    ("GET", "/v1/admin/users"): admin_only(200),
+    ("GET", "/v1/admin/users/{user_id}"): admin_only(200),
+    ("PATCH", "/v1/admin/users/{user_id}"): admin_only(
+        200, json=lambda w, r: {"display_name": "Renamed by admin"}
+    ),
+    ("POST", "/v1/admin/users/{user_id}/activation-code"): admin_only(201),
+    ("PUT", "/v1/admin/participants/{participant_id}/clinician"): admin_only(
+        200, json=lambda w, r: {"clinician_id": str(w.accounts["assigned_clinician"].id)}
+    ),
+    ("DELETE", "/v1/admin/participants/{participant_id}/clinician"): admin_only(204),
+    ("GET", "/v1/admin/audit-events"): admin_only(200),
+}
+
+
+def app_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """(method, path) of every route, including those of included routers."""
+    routes = set()
+    for route in iter_route_contexts(app.routes):
+        for method in route.methods or ():
+            if method != "HEAD" and route.path is not None:
+                routes.add((method, route.path))
+    return routes
+
+
+def routes_without_rules(app: FastAPI) -> set[tuple[str, str]]:
+    return app_routes(app) - set(MATRIX)
+
+
+def test_every_route_has_rules(settings):
+    app = create_app(settings)
+    assert routes_without_rules(app) == set()
+    assert set(MATRIX) - app_routes(app) == set(), "rules for routes that no longer exist"
+
+
+def test_a_route_added_without_rules_is_caught(settings):
+    app = create_app(settings)
+
+    @app.get("/v1/me/secret-new-thing")
+    async def secret_new_thing() -> dict[str, str]:
+        return {}
+
+    assert routes_without_rules(app) == {("GET", "/v1/me/secret-new-thing")}
+
+
+async def build_world(client: Any, accounts: Accounts) -> World:
+    made = {
+        "participant": await accounts.make(Role.participant),
+        "other_participant": await accounts.make(Role.participant),
+        "assigned_clinician": await accounts.make(Role.clinician),
+        "unassigned_clinician": await accounts.make(Role.clinician),
+        "admin": await accounts.make(Role.admin),
+    }
+    assigned = await client.put(
+        f"/v1/admin/participants/{made['participant'].id}/clinician",
+        json={"clinician_id": str(made["assigned_clinician"].id)},
+        headers=made["admin"].headers,
+    )
+    assert assigned.status_code in (200, 201)
+    entry = await client.post(
+        "/v1/me/entries", json=entry_body(), headers=made["participant"].headers
+    )
+    assert entry.status_code == 201
+    return World(made, entry.json()["id"])
+
+
+async def snapshot(accounts: Accounts) -> dict[str, list[tuple[object, ...]]]:
+    return {
+        table: sorted(await accounts.sql(f"SELECT * FROM {table}"), key=repr)  # noqa: S608
+        for table in GUARDED_TABLES
+    }
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(MATRIX), ids=lambda v: str(v))
+async def test_route_answers_each_role_as_documented(client, accounts, method, path):
+    rule = MATRIX[(method, path)]
+    world = await build_world(client, accounts)
+    url = path.format(
+        entry_id=world.entry_id, participant_id=world.participant.id, user_id=world.participant.id
+    )
+    for role in ROLES:
+        before = await snapshot(accounts)
+        response = await client.request(
+            method,
+            url,
+            params=rule.query,
+            headers=world.headers(role),
+            json=rule.json(world, role) if rule.json else None,
+            data=rule.form(world, role) if rule.form else None,
+        )
+        assert response.status_code == rule.expected[role], (role, response.text)
+        if response.status_code >= 400:
+            assert response.headers["content-type"] == "application/problem+json"
+            assert await snapshot(accounts) == before, f"{role}'s denied request changed data"
+        if response.status_code == 401:
+            assert response.headers["www-authenticate"] == "Bearer"

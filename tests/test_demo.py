@@ -1,0 +1,64 @@
+"""`journal demo`: a ready-to-try clinic, idempotent, refused in production."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+from pydantic import SecretStr
+
+from app.config import Settings
+from app.main import create_app
+from app.seed import DEMO_DOMAIN, DEMO_PASSWORD
+from tests.conftest import SECRET_KEY
+
+
+def run_demo(database: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {
+        **os.environ,
+        "JOURNAL_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "app", "demo"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+async def test_demo_creates_a_clinic_once_and_its_logins_work(tmp_path):
+    database = tmp_path / "demo.db"
+    first, second = run_demo(database), run_demo(database)
+    assert first.returncode == second.returncode == 0, first.stderr
+    assert "Demo clinic created." in first.stdout
+    assert "already present; nothing changed" in second.stdout
+    assert f"sam@{DEMO_DOMAIN}" in second.stdout
+
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{database}", secret_key=SecretStr(SECRET_KEY)
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://demo") as client:
+            token = await client.post(
+                "/v1/auth/token",
+                data={"username": f"dr.okafor@{DEMO_DOMAIN}", "password": DEMO_PASSWORD},
+            )
+            assert token.status_code == 200
+            headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+            overview = await client.get("/v1/clinician/participants", headers=headers)
+            items = overview.json()["items"]
+            assert len(items) >= 2
+            assert all(item["last_entry_at"] is not None for item in items)
+
+
+def test_demo_is_refused_in_production(tmp_path):
+    result = run_demo(tmp_path / "prod.db", JOURNAL_ENV="production", JOURNAL_SECRET_KEY=SECRET_KEY)
+    assert result.returncode != 0
+    assert "production" in result.stderr
+    assert not (tmp_path / "prod.db").exists()

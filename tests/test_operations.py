@@ -1,0 +1,109 @@
+"""Liveness and readiness probes, on the test database and on fresh SQLite files."""
+
+import asyncio
+import os
+import sqlite3
+import sys
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, closing
+from pathlib import Path
+
+import anyio
+import httpx
+from alembic.script import ScriptDirectory
+from pydantic import SecretStr
+
+from app.config import Settings
+from app.main import create_app
+from app.migrations import alembic_config, schema_heads
+from tests.conftest import SECRET_KEY
+
+
+@asynccontextmanager
+async def client_on(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    application = create_app(Settings(database_url=database_url, secret_key=SecretStr(SECRET_KEY)))
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client
+
+
+async def journal_migrate(database_url: str, cwd: Path) -> None:
+    env = {name: value for name, value in os.environ.items() if not name.startswith("JOURNAL_")}
+    env["JOURNAL_DATABASE_URL"] = database_url
+    result = await anyio.run_process(
+        [sys.executable, "-m", "app", "migrate"], env=env, cwd=cwd, check=False
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    assert b"latest migration" in result.stdout
+
+
+async def aiosqlite_threads_finished() -> None:
+    """aiosqlite stops the thread of a connection that failed to open without waiting for it;
+    should the event loop close first, that thread fails to report back. Wait for it."""
+    for _ in range(200):
+        if not any("_connection_worker_thread" in t.name for t in threading.enumerate()):
+            return
+        await asyncio.sleep(0.01)
+
+
+async def test_liveness_is_200_without_touching_the_database(tmp_path: Path) -> None:
+    async with client_on(f"sqlite+aiosqlite:///{tmp_path}/missing-dir/x.db") as client:
+        response = await client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_readiness_is_200_on_the_migrated_test_database(client: httpx.AsyncClient) -> None:
+    response = await client.get("/readyz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_readiness_is_503_until_journal_migrate_has_run(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/fresh.db"
+    async with client_on(url) as client:
+        before = await client.get("/readyz")
+
+        assert before.status_code == 503
+        assert before.headers["content-type"] == "application/problem+json"
+        assert before.json()["status"] == 503
+        assert "journal migrate" in before.json()["detail"]
+        assert int(before.headers["retry-after"]) > 0
+        assert (await client.get("/healthz")).status_code == 200
+
+        await journal_migrate(url, tmp_path)
+
+        after = await client.get("/readyz")
+        assert after.status_code == 200
+        assert after.json() == {"status": "ok"}
+
+
+async def test_readiness_is_503_when_the_schema_is_behind(tmp_path: Path) -> None:
+    path = tmp_path / "behind.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    await journal_migrate(url, tmp_path)
+    script = ScriptDirectory.from_config(alembic_config())
+    (base,) = script.get_bases()
+    assert base not in schema_heads()
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute("UPDATE alembic_version SET version_num = ?", (base,))
+
+    async with client_on(url) as client:
+        response = await client.get("/readyz")
+
+    assert response.status_code == 503
+    assert "not at the latest migration" in response.json()["detail"]
+
+
+async def test_readiness_is_503_when_the_database_cannot_be_opened(tmp_path: Path) -> None:
+    async with client_on(f"sqlite+aiosqlite:///{tmp_path}/no-such-dir/x.db") as client:
+        response = await client.get("/readyz")
+        await aiosqlite_threads_finished()
+
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "Traceback" not in response.text
