@@ -124,8 +124,8 @@ async def sign_in(
     # Read again after the wait (the account may have changed meanwhile), known or not,
     # so that both paths issue the same statements.
     user = await find_user_by_email(session, email)
-    if user is not None and user.id != checked_id:
-        password_ok = False
+    if user is not None and (user.id != checked_id or user.password_hash != password_hash):
+        password_ok = False  # what was checked is no longer this account's password
     if user is None or not password_ok or not user.is_active or user.erased_at is not None:
         raise await _fail(
             session,
