@@ -5,13 +5,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
-from starlette.middleware.cors import CORSMiddleware
 
 from app import __version__
 from app.admin.router import router as admin_router
 from app.auth.router import router as auth_router
 from app.clinician.router import router as clinician_router
 from app.config import Settings, get_settings
+from app.cors import ProblemCORSMiddleware
 from app.db import create_engine, create_sessionmaker
 from app.errors import register_error_handlers
 from app.journal.router import me_router as journal_me_router
@@ -84,7 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     if settings.cors_origins:
         app.add_middleware(
-            CORSMiddleware,
+            ProblemCORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "If-Match", "X-Request-ID"],

@@ -380,6 +380,8 @@ async def test_cors_preflight_from_another_origin_is_refused(serve_app: ServeApp
 
         assert response.status_code == 400
         assert "access-control-allow-origin" not in response.headers
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["status"] == 400
 
 
 async def test_cors_simple_request_is_labelled_only_for_an_allowed_origin(
