@@ -21,7 +21,7 @@ from app.auth.tokens import (
 )
 from app.config import Settings
 from app.db import utcnow
-from app.errors import InvalidInput, NotAuthenticated
+from app.errors import Conflict, InvalidInput, NotAuthenticated
 from app.users.models import User
 
 REFRESH_PURPOSE = "refresh"
@@ -293,11 +293,27 @@ async def activate_account(
             now,
             "Incorrect e-mail or activation code, or the code has expired.",
         )
+    user_id, code_hash = user.id, activation.code_hash
     await check_password_policy(
         password, "body.password", [user.email, user.display_name, "journal", "wellbeing"]
     )
-    activation.used_at = now
-    user.password_hash = await hash_password(password)
+    # Nothing is written yet: hash without holding the database connection (see sign_in).
+    await session.rollback()
+    password_hash = await hash_password(password)
+    # Claim the code only now, atomically: of two concurrent activations one wins.
+    claimed = await session.execute(
+        update(ActivationCode)
+        .where(
+            ActivationCode.code_hash == code_hash,
+            ActivationCode.used_at.is_(None),
+            ActivationCode.expires_at > now,
+        )
+        .values(used_at=now)
+    )
+    user = await session.get_one(User, user_id, populate_existing=True)
+    if claimed.rowcount != 1 or not user.is_active or user.erased_at is not None:  # type: ignore[attr-defined]
+        raise NotAuthenticated("The activation code has just been used or withdrawn.")
+    user.password_hash = password_hash
     await revoke_user_sessions(session, user.id)
     await record_event(
         session,
@@ -323,8 +339,17 @@ async def change_password(
     user = identity.user
     now = utcnow()
     await throttle.ensure_not_throttled(session, settings, user.email, client.address, now)
-    if not await verify_password(current_password, user.password_hash):
-        await throttle.record_failure(session, settings, user.email, client.address, now)
+    user_id, email, checked_hash = user.id, user.email, user.password_hash
+    user_inputs = [user.email, user.display_name, current_password]
+    # Nothing is written yet: run Argon2 without holding the database connection (see sign_in).
+    await session.rollback()
+    current_ok = await verify_password(current_password, checked_hash)
+    if current_ok:
+        await check_password_policy(new_password, "body.new_password", user_inputs)
+        new_hash = await hash_password(new_password)
+    user = await session.get_one(User, user_id, populate_existing=True)
+    if not current_ok:
+        await throttle.record_failure(session, settings, email, client.address, now)
         await record_event(
             session,
             identity.actor,
@@ -337,10 +362,9 @@ async def change_password(
         )
         wrong.keep_changes = True
         raise wrong
-    await check_password_policy(
-        new_password, "body.new_password", [user.email, user.display_name, current_password]
-    )
-    user.password_hash = await hash_password(new_password)
+    if user.password_hash != checked_hash:
+        raise Conflict("The password was changed at the same time; sign in again.")
+    user.password_hash = new_hash
     await revoke_user_sessions(session, user.id, keep=identity.session_id)
     await record_event(
         session,
