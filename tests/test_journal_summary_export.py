@@ -183,3 +183,20 @@ async def test_my_clinician_is_null_without_assignment(client, accounts):
     assert response.json() == {"clinician": None}
     log = await client.get("/v1/me/access-log", headers=sam.headers)
     assert log.json() == {"items": [], "next_cursor": None}
+
+
+async def test_export_in_many_small_chunks_keeps_every_entry_once(client, accounts, monkeypatch):
+    monkeypatch.setattr("app.journal.export.CHUNK_ROWS", 4)
+    sam = await accounts.make()
+    for i in range(11):  # several entries share one instant: the keyset must break the tie
+        await post_entry(client, sam, recorded_at=f"2026-11-0{1 + i // 3}T08:00:00+00:00", mood=i)
+    response = await client.get("/v1/me/export", headers=sam.headers)
+    document = json.loads(response.content)
+    assert document["entries"] == await all_entries(client, sam)
+    assert len(document["entries"]) == 11
+    rows = list(
+        csv.DictReader(
+            io.StringIO((await client.get("/v1/me/export?format=csv", headers=sam.headers)).text)
+        )
+    )
+    assert [row["id"] for row in rows] == [entry["id"] for entry in document["entries"]]

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+from sqlalchemy import Select, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.audit.models import AuditEvent
@@ -39,12 +40,39 @@ CSV_COLUMNS = [
 
 
 async def _entry_chunks(session: AsyncSession, participant_id: uuid.UUID) -> AsyncIterator[Any]:
-    """Entries oldest first, fetched through a server-side cursor, a chunk at a time."""
-    statement = visible_entries(participant_id).order_by(JournalEntry.recorded_at, JournalEntry.id)
-    result = await session.stream_scalars(statement.execution_options(yield_per=CHUNK_ROWS))
-    async for chunk in result.partitions(CHUNK_ROWS):
-        yield chunk
+    """Entries oldest first, a chunk at a time: from a server-side cursor on PostgreSQL."""
+    ordered = visible_entries(participant_id).order_by(JournalEntry.recorded_at, JournalEntry.id)
+    if session.get_bind().dialect.name == "sqlite":
+        async for chunk in _keyset_chunks(session, ordered):
+            yield chunk
+        return
+    result = await session.stream_scalars(ordered.execution_options(yield_per=CHUNK_ROWS))
+    async for partition in result.partitions(CHUNK_ROWS):
+        yield partition
         session.expunge_all()  # keep the identity map from growing with the journal
+
+
+async def _keyset_chunks(
+    session: AsyncSession, ordered: Select[JournalEntry]
+) -> AsyncIterator[list[JournalEntry]]:
+    """SQLite has one connection per process: holding it while a slow client downloads
+    would stall every other request, so each chunk is read in its own short transaction."""
+    statement = ordered
+    while True:
+        chunk = list((await session.execute(statement.limit(CHUNK_ROWS))).scalars())
+        session.expunge_all()  # detached, the rows keep their loaded values
+        await session.rollback()  # give the connection back between chunks
+        if chunk:
+            yield chunk
+        if len(chunk) < CHUNK_ROWS:
+            return
+        last = chunk[-1]
+        statement = ordered.where(
+            or_(
+                JournalEntry.recorded_at > last.recorded_at,
+                and_(JournalEntry.recorded_at == last.recorded_at, JournalEntry.id > last.id),
+            )
+        )
 
 
 def _json(value: Any) -> bytes:
