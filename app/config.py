@@ -57,6 +57,14 @@ class Settings(BaseSettings):
 
     db_pool_size: int = Field(default=5, ge=1, le=50)
     db_max_overflow: int = Field(default=2, ge=0, le=50)
+    # Bounds on waiting for PostgreSQL, so that an outage is a quick 503, never a hang:
+    # for a pooled connection, for a new connection, and for one statement.
+    db_pool_timeout_seconds: float = Field(default=10, gt=0)
+    db_connect_timeout_seconds: float = Field(default=5, gt=0)
+    db_command_timeout_seconds: float = Field(default=30, gt=0)
+    # asyncpg's prepared-statement cache per connection; 0 behind PgBouncer in transaction
+    # pooling mode, where a connection's prepared statements do not follow the client.
+    db_statement_cache_size: int = Field(default=100, ge=0)
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     metrics_enabled: bool = False

@@ -1,5 +1,6 @@
 """Database: declarative base, engine construction and the per-request session."""
 
+import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -85,10 +86,34 @@ def create_engine(settings: Settings) -> AsyncEngine:
         settings.database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_seconds,
         pool_pre_ping=True,
         hide_parameters=True,
         pool_recycle=1800,
+        connect_args=asyncpg_connect_args(settings),
     )
+
+
+def asyncpg_connect_args(settings: Settings) -> dict[str, Any]:
+    """Timeouts, and the statement caches (off behind PgBouncer's transaction pooling)."""
+    if not settings.database_url.startswith("postgresql+asyncpg"):
+        return {}
+    args: dict[str, Any] = {
+        "timeout": settings.db_connect_timeout_seconds,
+        "command_timeout": settings.db_command_timeout_seconds,
+        # asyncpg's own cache, and the one SQLAlchemy's asyncpg adapter keeps on top of it.
+        "statement_cache_size": settings.db_statement_cache_size,
+        "prepared_statement_cache_size": settings.db_statement_cache_size,
+    }
+    if settings.db_statement_cache_size == 0:
+        # Without a cache, names must still be unique across the server connections a
+        # transaction-mode PgBouncer hands us, or two clients' statements would collide.
+        args["prepared_statement_name_func"] = _unique_statement_name
+    return args
+
+
+def _unique_statement_name() -> str:
+    return f"__asyncpg_{uuid.uuid4().hex}__"
 
 
 def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:

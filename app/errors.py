@@ -191,30 +191,54 @@ def unexpected_error_response(exc: BaseException) -> JSONResponse:
     return problem_response(500, "An unexpected error occurred.", code="internal-error")
 
 
+# SQLSTATEs that mean "the server cannot serve now", not "the statement is wrong": class 08
+# (connection exception), shutdown / crash / starting up / idle-session kill, too many clients.
+_UNAVAILABLE_SQLSTATE_CLASSES = ("08",)
+_UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "57P05", "53300"})
+# Driver errors without a SQLSTATE that mean the connection is gone.
+_UNAVAILABLE_ERROR_NAMES = frozenset({"InterfaceError", "ConnectionDoesNotExistError"})
+
+
+def _unavailable_sqlstate(error: BaseException) -> bool:
+    sqlstate = getattr(error, "sqlstate", None)
+    return isinstance(sqlstate, str) and (
+        sqlstate in _UNAVAILABLE_SQLSTATES or sqlstate.startswith(_UNAVAILABLE_SQLSTATE_CLASSES)
+    )
+
+
+def _error_chain(exc: BaseException) -> list[BaseException]:
+    """The error, the driver error SQLAlchemy wraps, and what caused either (bounded)."""
+    chain: list[BaseException] = []
+    pending: list[BaseException | None] = [exc]
+    while pending and len(chain) < 8:
+        error = pending.pop(0)
+        if error is None or any(error is seen for seen in chain):
+            continue
+        chain.append(error)
+        pending += [getattr(error, "orig", None), error.__cause__, error.__context__]
+    return chain
+
+
 def is_database_unavailable(exc: BaseException) -> bool:
-    """True for errors that mean the database cannot be reached, not that the query is wrong."""
+    """True for errors that mean the database cannot be reached, not that the query is wrong.
+
+    SQLAlchemy wraps the driver's error (`.orig`), and its asyncpg adapter wraps asyncpg's
+    (`__cause__`), so the whole chain is looked at: a refused or reset connection, a pool or
+    connect timeout, a server shutting down or starting up, a lost connection, SQLite's
+    "database is locked" after the busy timeout."""
     from sqlalchemy.exc import DBAPIError
     from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-    if isinstance(exc, PoolTimeout | ConnectionError | OSError):
-        return True
-    if isinstance(exc, DBAPIError):
-        if exc.connection_invalidated:
+    for error in _error_chain(exc):
+        # OSError covers ConnectionError and TimeoutError (asyncpg's connect/command timeouts).
+        if isinstance(error, PoolTimeout | OSError) or _unavailable_sqlstate(error):
             return True
-        original = exc.orig
-        if "database is locked" in str(original):
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
             return True
-        name = type(original).__name__ if original is not None else ""
-        cause = getattr(original, "__cause__", None)
-        if isinstance(cause, ConnectionError | OSError):
+        if type(error).__name__ in _UNAVAILABLE_ERROR_NAMES:
             return True
-        return name in {
-            "InterfaceError",
-            "ConnectionDoesNotExistError",
-            "CannotConnectNowError",
-            "ConnectionFailureError",
-            "AdminShutdownError",
-        }
+        if "database is locked" in str(error):
+            return True
     return False
 
 

@@ -2,9 +2,11 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
+from pydantic import BaseModel
 
 from app import __version__
 from app.admin.router import router as admin_router
@@ -13,7 +15,7 @@ from app.clinician.router import router as clinician_router
 from app.config import Settings, get_settings
 from app.cors import ProblemCORSMiddleware
 from app.db import create_engine, create_sessionmaker
-from app.errors import register_error_handlers
+from app.errors import PROBLEM_MEDIA_TYPE, TYPE_BASE, register_error_handlers
 from app.journal.router import me_router as journal_me_router
 from app.journal.router import router as journal_router
 from app.middleware import RequestContextMiddleware, configure_logging
@@ -29,16 +31,193 @@ see journal content.
 **The service records and describes; it never issues dosing recommendations.** No
 endpoint, field or summary suggests a substance, an amount, a schedule or a change to one.
 Summaries are descriptive statistics of what the participant reported.
+
+Conventions shared by every operation:
+
+- **Authentication**: sign in at `POST /v1/auth/token` (OAuth2 password grant) and send
+  `Authorization: Bearer <access token>`; renew with `POST /v1/auth/refresh` (refresh tokens
+  rotate). A missing, expired or ended session is `401` with `WWW-Authenticate: Bearer`.
+- **Errors** are `application/problem+json` (RFC 9457) with `type`, `title`, `status`,
+  `detail`, and an `errors` list naming each bad field on `422`. `429` and `503` carry
+  `Retry-After`; `503` means the database is unreachable for now.
+- **Lists** take `limit` (1 to 200, default 50) and an opaque `cursor`, and answer
+  `{items, next_cursor}`; `next_cursor` is `null` on the last page.
+- **Times** are RFC 3339 with an offset (dates `YYYY-MM-DD`), in the years 1900 to 2999;
+  stored and returned in UTC.
+- Every response carries an `X-Request-ID` (yours, if you send a safe one), also recorded in
+  the audit trail.
 """
 
 TAGS = [
-    {"name": "auth", "description": "Sign-in, token refresh, activation and sign-out."},
-    {"name": "me", "description": "The signed-in account, whatever its role."},
-    {"name": "journal", "description": "A participant's own journal entries."},
-    {"name": "clinician", "description": "Review of the participants assigned to a clinician."},
-    {"name": "admin", "description": "Accounts, assignments and the audit trail."},
-    {"name": "operations", "description": "Liveness and readiness probes."},
+    {
+        "name": "auth",
+        "description": "Sign-in, token refresh, activation, sign-out and password change.",
+    },
+    {
+        "name": "me",
+        "description": (
+            "The signed-in account, whatever its role; for a participant also their clinician, "
+            "who has viewed their data, the export and erasure."
+        ),
+    },
+    {
+        "name": "journal",
+        "description": (
+            "A participant's own entries: idempotent creates, conditional edits and deletes, "
+            "the sync feed and descriptive summaries. Participants only."
+        ),
+    },
+    {
+        "name": "clinician",
+        "description": (
+            "Review of the participants assigned to the calling clinician now; any other "
+            "participant is `404`. Clinicians only."
+        ),
+    },
+    {
+        "name": "admin",
+        "description": (
+            "Accounts, assignments and the audit trail; never journal content. Admins only."
+        ),
+    },
+    {"name": "operations", "description": "Liveness and readiness probes; no authentication."},
 ]
+
+# One example per documented error status, and the headers that always come with it.
+_PROBLEM_EXAMPLES: dict[int, tuple[str, str, str]] = {
+    401: ("not-authenticated", "Not authenticated", "The session has ended; sign in again."),
+    403: ("forbidden", "Forbidden", "This operation is for participant accounts only."),
+    404: ("not-found", "Not found", "No such entry."),
+    409: ("conflict", "Conflict", "An entry with this id but other content exists."),
+    412: (
+        "precondition-failed",
+        "Precondition failed",
+        'The entry has changed (now "4"); fetch it and retry.',
+    ),
+    413: (
+        "payload-too-large",
+        "Request Entity Too Large",
+        "The request body is larger than 1048576 bytes.",
+    ),
+    415: (
+        "unsupported-media-type",
+        "Unsupported Media Type",
+        "Send the request body as application/json.",
+    ),
+    422: ("validation-error", "Invalid input", "The request is not valid; see `errors`."),
+    429: (
+        "too-many-requests",
+        "Too many requests",
+        "Too many failed attempts; try again later.",
+    ),
+    503: (
+        "service-unavailable",
+        "Service unavailable",
+        "The database is unavailable; try again shortly.",
+    ),
+}
+_VALIDATION_ERRORS = [
+    {
+        "field": "body.mood",
+        "message": "Input should be less than or equal to 10",
+        "code": "less_than_equal",
+    }
+]
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "required": True,
+        "schema": {"type": "string"},
+        "example": "5",
+    }
+}
+_PROBLEM_HEADERS: dict[int, dict[str, Any]] = {
+    401: {
+        "WWW-Authenticate": {
+            "description": "`Bearer`: send a valid access token (sign in or refresh first).",
+            "required": True,
+            "schema": {"type": "string"},
+            "example": "Bearer",
+        }
+    },
+    429: _RETRY_AFTER,
+    503: _RETRY_AFTER,
+}
+
+
+def _problem_example(status: int) -> dict[str, Any]:
+    code, title, detail = _PROBLEM_EXAMPLES[status]
+    example: dict[str, Any] = {
+        "type": TYPE_BASE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if status == 422:
+        example["errors"] = _VALIDATION_ERRORS
+    return example
+
+
+def document_problems(document: dict[str, Any]) -> None:
+    """Give each documented error response its example and headers, and only the media type
+    the app really sends (`problem_responses` also lists `application/json`)."""
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                if not status.isdigit() or PROBLEM_MEDIA_TYPE not in content:
+                    continue
+                content.pop("application/json", None)
+                if int(status) in _PROBLEM_EXAMPLES:
+                    content[PROBLEM_MEDIA_TYPE].setdefault("example", _problem_example(int(status)))
+                headers = _PROBLEM_HEADERS.get(int(status))
+                if headers:
+                    response["headers"] = {**headers, **response.get("headers", {})}
+
+
+def _app_models() -> dict[str, type[BaseModel]]:
+    """The pydantic models of this app, by class name (the `title` of their schemas)."""
+    found: dict[str, type[BaseModel]] = {}
+    pending: list[type[BaseModel]] = [BaseModel]
+    while pending:
+        for model in pending.pop().__subclasses__():
+            pending.append(model)
+            if model.__module__.startswith("app."):
+                found[model.__name__] = model
+    return found
+
+
+def restore_example_nulls(app: FastAPI, document: dict[str, Any]) -> None:
+    """Put the examples back as written: FastAPI drops every `null` from the document it
+    generates, examples included (a tombstone's `"entry": null`, `"next_cursor": null`)."""
+    models = _app_models()
+    for component in document.get("components", {}).get("schemas", {}).values():
+        model = models.get(component.get("title", ""))
+        extra = model.model_config.get("json_schema_extra") if model else None
+        if isinstance(extra, dict) and "examples" in component and "examples" in extra:
+            component["examples"] = extra["examples"]
+    for route in iter_route_contexts(app.routes):
+        if not isinstance(route.original_route, APIRoute) or not route.include_in_schema:
+            continue
+        operations = document["paths"][route.path_format]
+        for method in route.methods or ():
+            responses = operations[method.lower()]["responses"]
+            for status, declared in route.responses.items():
+                for media_type, content in declared.get("content", {}).items():
+                    if "example" in content:
+                        media = responses[str(status)]["content"][media_type]
+                        media["example"] = content["example"]
+
+
+class JournalAPI(FastAPI):
+    def openapi(self) -> dict[str, Any]:
+        cached = self.openapi_schema
+        document = super().openapi()
+        if document is not cached:  # built now (FastAPI rebuilds it when routes change)
+            restore_example_nulls(self, document)
+            document_problems(document)
+        return document
+
 
 # Routes whose body is a form rather than JSON (the OAuth2 password grant).
 FORM_PATHS = frozenset({"/v1/auth/token"})
@@ -62,7 +241,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await engine.dispose()
 
-    app = FastAPI(
+    app = JournalAPI(
         title="Wellbeing Journal API",
         version=__version__,
         description=DESCRIPTION,
@@ -93,6 +272,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, form_paths=FORM_PATHS
     )
+    if settings.metrics_enabled:
+        # Outermost, so that it times the whole request and sees the final status.
+        from app.metrics import MetricsMiddleware
+
+        app.add_middleware(MetricsMiddleware)
     return app
 
 

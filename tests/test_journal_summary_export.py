@@ -200,3 +200,10 @@ async def test_export_in_many_small_chunks_keeps_every_entry_once(client, accoun
         )
     )
     assert [row["id"] for row in rows] == [entry["id"] for entry in document["entries"]]
+
+
+def test_default_summary_range_at_the_edge_of_the_calendar_does_not_overflow():
+    from app.journal.stats import summary_range
+
+    assert summary_range(None, date(1, 1, 5), "UTC") == (date(1, 1, 1), date(1, 1, 5))
+    assert summary_range(None, date(2026, 11, 30), "UTC") == (date(2026, 11, 1), date(2026, 11, 30))

@@ -3,8 +3,7 @@
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response, status
-from pydantic import AwareDatetime
+from fastapi import APIRouter, Path, Query, Response, status
 
 from app.admin import service
 from app.admin.schemas import (
@@ -15,22 +14,30 @@ from app.admin.schemas import (
     UserUpdate,
 )
 from app.audit import queries as audit
-from app.audit.schemas import AuditEventRead
+from app.audit.schemas import AUDIT_EVENT_EXAMPLE, AuditEventRead
 from app.audit.service import AuditAction
 from app.care import service as care
 from app.care.schemas import AssignmentRead
 from app.db import SessionDep
 from app.dependencies import AdminIdentity, SettingsDep
 from app.errors import problem_responses
+from app.journal.schemas import Rfc3339DateTime
 from app.pagination import CursorQuery, LimitQuery, Page
 from app.users.models import Role, User
-from app.users.schemas import UserRead
+from app.users.schemas import USER_EXAMPLE, UserRead
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
 
 LOCATION_HEADER: dict[str, Any] = {
-    "Location": {"description": "The new account's URL.", "schema": {"type": "string"}}
+    "Location": {
+        "description": "The account's URL.",
+        "required": True,
+        "schema": {"type": "string"},
+        "example": f"/v1/admin/users/{USER_EXAMPLE['id']}",
+    }
 }
+UserId = Annotated[uuid.UUID, Path(description="The account's id.")]
+ParticipantId = Annotated[uuid.UUID, Path(description="A participant account's id.")]
 
 
 @router.post(
@@ -40,7 +47,7 @@ LOCATION_HEADER: dict[str, Any] = {
     operation_id="createUser",
     summary="Create an account and its activation code",
     responses={
-        **problem_responses(401, 403, 409, 413, 415, 422),
+        **problem_responses(401, 403, 409, 413, 415, 422, 503),
         201: {"description": "Created", "headers": LOCATION_HEADER},
     },
 )
@@ -55,7 +62,8 @@ async def create_user(
     one-time `activation_code` to its owner, who sets a password with
     `POST /v1/auth/activate` before it expires. The code is shown only in this response.
 
-    E-mail addresses are unique regardless of case (`409` otherwise)."""
+    E-mail addresses are unique regardless of case (`409` otherwise). `Location` is the new
+    account's URL."""
     user, code = await service.create_account(session, settings, identity.actor, body)
     response.headers["Location"] = f"{router.prefix}/users/{user.id}"
     return UserCreated(
@@ -70,7 +78,16 @@ async def create_user(
     response_model=Page[UserRead],
     operation_id="listUsers",
     summary="List accounts",
-    responses=problem_responses(401, 403, 422),
+    responses={
+        200: {
+            "content": {
+                "application/json": {
+                    "example": {"items": [USER_EXAMPLE], "next_cursor": "WyJ1c2VycyJd"}
+                }
+            }
+        },
+        **problem_responses(401, 403, 422, 503),
+    },
 )
 async def list_users(
     identity: AdminIdentity,
@@ -89,10 +106,11 @@ async def list_users(
     response_model=UserRead,
     operation_id="getUser",
     summary="Read an account",
-    responses=problem_responses(401, 403, 404, 422),
+    responses=problem_responses(401, 403, 404, 422, 503),
 )
-async def get_user(user_id: uuid.UUID, identity: AdminIdentity, session: SessionDep) -> User:
-    """One account: e-mail, role, display name, time zone and whether it is active."""
+async def get_user(user_id: UserId, identity: AdminIdentity, session: SessionDep) -> User:
+    """One account: e-mail, role, display name, time zone and whether it is active. An
+    erased participant is `404`."""
     return await service.get_account(session, user_id)
 
 
@@ -101,10 +119,10 @@ async def get_user(user_id: uuid.UUID, identity: AdminIdentity, session: Session
     response_model=UserRead,
     operation_id="updateUser",
     summary="Rename, deactivate or reactivate an account",
-    responses=problem_responses(401, 403, 404, 409, 413, 415, 422),
+    responses=problem_responses(401, 403, 404, 409, 413, 415, 422, 503),
 )
 async def update_user(
-    user_id: uuid.UUID, body: UserUpdate, identity: AdminIdentity, session: SessionDep
+    user_id: UserId, body: UserUpdate, identity: AdminIdentity, session: SessionDep
 ) -> User:
     """Change `display_name` or `is_active`; fields left out stay as they are.
 
@@ -120,15 +138,25 @@ async def update_user(
     response_model=ActivationCodeRead,
     operation_id="issueActivationCode",
     summary="Issue a fresh activation code",
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses={
+        **problem_responses(401, 403, 404, 409, 422, 503),
+        201: {"description": "Created", "headers": LOCATION_HEADER},
+    },
 )
 async def issue_activation_code(
-    user_id: uuid.UUID, identity: AdminIdentity, session: SessionDep, settings: SettingsDep
+    user_id: UserId,
+    identity: AdminIdentity,
+    session: SessionDep,
+    settings: SettingsDep,
+    response: Response,
 ) -> ActivationCodeRead:
     """For a lost code or a forgotten password: a new one-time code, shown only in this
     response; any earlier unused code stops working. The account keeps its current
-    password until the code is used. A deactivated account gets `409`."""
+    password until the code is used. A deactivated account gets `409`.
+
+    The code itself has no URL: `Location` is the URL of the account it activates."""
     code = await service.reissue_activation_code(session, settings, identity.actor, user_id)
+    response.headers["Location"] = f"{router.prefix}/users/{user_id}"
     return ActivationCodeRead(activation_code=code.code, expires_at=code.expires_at)
 
 
@@ -137,17 +165,20 @@ async def issue_activation_code(
     response_model=AssignmentRead,
     operation_id="assignClinician",
     summary="Assign a participant to a clinician",
-    responses=problem_responses(401, 403, 404, 409, 413, 415, 422),
+    responses=problem_responses(401, 403, 404, 409, 413, 415, 422, 503),
 )
 async def assign_clinician(
-    participant_id: uuid.UUID, body: AssignmentSet, identity: AdminIdentity, session: SessionDep
+    participant_id: ParticipantId,
+    body: AssignmentSet,
+    identity: AdminIdentity,
+    session: SessionDep,
 ) -> AssignmentRead:
     """Put the participant in the care of an active clinician. Any current assignment
     ends at the same moment, so the previous clinician loses access on their next request;
     the history is kept. Assigning the clinician already assigned changes nothing.
 
     `404` when `participant_id` is not a participant; `422` when `clinician_id` is not an
-    active clinician."""
+    active clinician; `409` when the assignment changed at the same moment (retry)."""
     return await care.assign_clinician(session, identity.actor, participant_id, body.clinician_id)
 
 
@@ -156,10 +187,10 @@ async def assign_clinician(
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="unassignClinician",
     summary="End a participant's assignment",
-    responses=problem_responses(401, 403, 404, 422),
+    responses=problem_responses(401, 403, 404, 422, 503),
 )
 async def unassign_clinician(
-    participant_id: uuid.UUID, identity: AdminIdentity, session: SessionDep
+    participant_id: ParticipantId, identity: AdminIdentity, session: SessionDep
 ) -> None:
     """The participant is left without a clinician; the ended assignment stays in the
     history. `404` when the participant is unknown or has no clinician."""
@@ -171,7 +202,16 @@ async def unassign_clinician(
     response_model=Page[AuditEventRead],
     operation_id="listAuditEvents",
     summary="Read the audit trail",
-    responses=problem_responses(401, 403, 422),
+    responses={
+        200: {
+            "content": {
+                "application/json": {
+                    "example": {"items": [AUDIT_EVENT_EXAMPLE], "next_cursor": "WyJhdWRpdCJd"}
+                }
+            }
+        },
+        **problem_responses(401, 403, 422, 503),
+    },
 )
 async def list_audit_events(
     identity: AdminIdentity,
@@ -182,10 +222,12 @@ async def list_audit_events(
     ] = None,
     action: Annotated[AuditAction | None, Query(description="Only this action.")] = None,
     since: Annotated[
-        AwareDatetime | None, Query(description="Events at or after this instant (with offset).")
+        Rfc3339DateTime | None,
+        Query(description="Events at or after this instant (with offset)."),
     ] = None,
     until: Annotated[
-        AwareDatetime | None, Query(description="Events before this instant (with offset).")
+        Rfc3339DateTime | None,
+        Query(description="Events before this instant (with offset); later than `since`."),
     ] = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,

@@ -1,9 +1,17 @@
+"""Sign-in, token refresh, activation, sign-out and password change."""
+
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Response, status
 
 from app.auth import service
-from app.auth.schemas import ActivationRequest, PasswordChange, RefreshRequest, TokenResponse
+from app.auth.schemas import (
+    NO_NUL,
+    ActivationRequest,
+    PasswordChange,
+    RefreshRequest,
+    TokenResponse,
+)
 from app.db import SessionDep
 from app.dependencies import ClientDep, CurrentIdentity, SettingsDep
 from app.errors import problem_responses
@@ -12,6 +20,10 @@ from app.schemas import NoNulStr
 router = APIRouter(tags=["auth"])
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+SIGN_IN_EXAMPLE = {
+    "username": "sam@example.org",
+    "password": "a quiet walk along the river at dawn",
+}
 
 
 def _token_response(pair: service.TokenPair, response: Response) -> TokenResponse:
@@ -29,17 +41,36 @@ def _token_response(pair: service.TokenPair, response: Response) -> TokenRespons
     response_model=TokenResponse,
     operation_id="signIn",
     summary="Sign in with e-mail and password",
-    responses=problem_responses(401, 413, 422, 429),
+    responses=problem_responses(401, 413, 422, 429, 503),
+    openapi_extra={
+        "requestBody": {
+            "content": {"application/x-www-form-urlencoded": {"example": SIGN_IN_EXAMPLE}}
+        }
+    },
 )
 async def sign_in(
-    username: Annotated[NoNulStr, Form(max_length=320, description="The account's e-mail.")],
-    password: Annotated[NoNulStr, Form(max_length=4096)],
+    username: Annotated[
+        NoNulStr,
+        Form(
+            max_length=320,
+            description="The account's e-mail.",
+            examples=[SIGN_IN_EXAMPLE["username"]],
+            json_schema_extra=NO_NUL,
+        ),
+    ],
+    password: Annotated[
+        NoNulStr,
+        Form(max_length=4096, examples=[SIGN_IN_EXAMPLE["password"]], json_schema_extra=NO_NUL),
+    ],
     session: SessionDep,
     settings: SettingsDep,
     client: ClientDep,
     response: Response,
 ) -> TokenResponse:
-    """OAuth2 password grant (form-encoded), as used by the docs' Authorize button.
+    """OAuth2 password grant (form-encoded), as used by the docs' Authorize button. Returns
+    a short-lived access token (send it as `Authorization: Bearer <token>`) and a refresh
+    token. An unknown e-mail, a wrong password and a deactivated account all get the same
+    `401`.
 
     After 10 failures for one e-mail within 15 minutes, or too many from one address,
     the answer is `429` with `Retry-After`, even for the right password."""
@@ -52,7 +83,7 @@ async def sign_in(
     response_model=TokenResponse,
     operation_id="refreshTokens",
     summary="Exchange a refresh token for a new token pair",
-    responses=problem_responses(401, 413, 415, 422),
+    responses=problem_responses(401, 413, 415, 422, 503),
 )
 async def refresh_tokens(
     body: RefreshRequest,
@@ -61,7 +92,8 @@ async def refresh_tokens(
     client: ClientDep,
     response: Response,
 ) -> TokenResponse:
-    """Refresh tokens rotate: each works once. Presenting a used one ends the whole session."""
+    """Refresh tokens rotate: each works once, and the answer carries the next one. Presenting
+    a used one again ends the whole session (a sign of token theft): sign in again."""
     pair = await service.refresh_session(session, settings, client, body.refresh_token)
     return _token_response(pair, response)
 
@@ -71,10 +103,11 @@ async def refresh_tokens(
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="signOut",
     summary="End this session",
-    responses=problem_responses(401),
+    responses=problem_responses(401, 503),
 )
 async def sign_out(identity: CurrentIdentity, session: SessionDep) -> None:
-    """The session's access and refresh tokens stop working on the next request."""
+    """The session's access and refresh tokens stop working on the next request (`401`).
+    Other sessions of the account are not affected."""
     await service.end_session(session, identity)
 
 
@@ -83,7 +116,7 @@ async def sign_out(identity: CurrentIdentity, session: SessionDep) -> None:
     response_model=TokenResponse,
     operation_id="activateAccount",
     summary="Set a password with a one-time activation code",
-    responses=problem_responses(401, 413, 415, 422, 429),
+    responses=problem_responses(401, 413, 415, 422, 429, 503),
 )
 async def activate_account(
     body: ActivationRequest,
@@ -92,7 +125,10 @@ async def activate_account(
     client: ClientDep,
     response: Response,
 ) -> TokenResponse:
-    """A new account (or one given a fresh code) sets its password and is signed in."""
+    """A new account (or one given a fresh code) sets its password and is signed in: the
+    answer is a token pair, as from `POST /v1/auth/token`. The code works once; a wrong or
+    expired code is `401` and counts as a failed sign-in (`429` after too many). A weak
+    password is `422` and leaves the code usable. Any earlier sessions of the account end."""
     pair = await service.activate_account(
         session, settings, client, body.email, body.activation_code, body.password
     )
@@ -104,7 +140,7 @@ async def activate_account(
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="changeMyPassword",
     summary="Change my password",
-    responses=problem_responses(401, 413, 415, 422, 429),
+    responses=problem_responses(401, 409, 413, 415, 422, 429, 503),
 )
 async def change_my_password(
     body: PasswordChange,
@@ -115,7 +151,9 @@ async def change_my_password(
 ) -> None:
     """Every other session of the account ends; this one stays signed in.
 
-    A wrong `current_password` counts as a failed sign-in: after too many, `429`."""
+    A wrong `current_password` is `422` and counts as a failed sign-in: after too many,
+    `429`. A weak `new_password` is `422`. `409` when the password was changed by another
+    request at the same moment."""
     await service.change_password(
         session, settings, client, identity, body.current_password, body.new_password
     )

@@ -1,11 +1,25 @@
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class AssignmentRead(BaseModel):
     """The clinician currently caring for a participant."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "participant_id": "8d6f2a4b-1c3e-4f5a-9b7c-0d1e2f3a4b5c",
+                    "clinician_id": "5b0f8f0e-3c1a-4d3e-9a57-2f6f1f6b9c01",
+                    "clinician_display_name": "Dr. Ada Okafor",
+                    "started_at": "2026-10-01T09:00:00Z",
+                    "assigned_by": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+                }
+            ]
+        }
+    )
 
     participant_id: uuid.UUID
     clinician_id: uuid.UUID

@@ -1,21 +1,37 @@
 import uuid
-from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from app.clinician import service
-from app.clinician.schemas import ParticipantOverview, ReviewMarkRead, ReviewMarkUpdate
+from app.clinician.schemas import (
+    OVERVIEW_EXAMPLE,
+    ParticipantOverview,
+    ReviewMarkRead,
+    ReviewMarkUpdate,
+)
 from app.db import SessionDep
 from app.dependencies import ClinicianIdentity
 from app.errors import problem_responses
-from app.journal.router import FromInstant, ToInstant
-from app.journal.schemas import EntryRead, Summary
+from app.journal.router import FromDate, FromInstant, ToInstant
+from app.journal.schemas import ENTRY_READ_EXAMPLE, EntryRead, IsoDate, Summary
 from app.journal.service import EntryListFilter, to_entry_read
 from app.journal.stats import Bucket
 from app.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
 
 router = APIRouter(prefix="/v1/clinician/participants", tags=["clinician"])
+
+ParticipantId = Annotated[
+    uuid.UUID,
+    Path(description="A participant assigned to you now; any other id is `404`."),
+]
+ClinicianToDate = Annotated[
+    IsoDate | None,
+    Query(alias="to", description="Last local date (inclusive); default: the participant's today."),
+]
+BucketQuery = Annotated[
+    Bucket, Query(description="`day`: one point per local date; `week`: per ISO week.")
+]
 
 
 @router.get(
@@ -23,7 +39,19 @@ router = APIRouter(prefix="/v1/clinician/participants", tags=["clinician"])
     response_model=Page[ParticipantOverview],
     operation_id="listAssignedParticipants",
     summary="My participants, with their recent figures",
-    responses=problem_responses(401, 403, 422),
+    responses={
+        200: {
+            "content": {
+                "application/json": {
+                    "example": {
+                        "items": [OVERVIEW_EXAMPLE],
+                        "next_cursor": "WyJwYXJ0aWNpcGFudHMiXQ",
+                    }
+                }
+            }
+        },
+        **problem_responses(401, 403, 422, 503),
+    },
 )
 async def list_assigned_participants(
     identity: ClinicianIdentity,
@@ -33,7 +61,8 @@ async def list_assigned_participants(
 ) -> Page[ParticipantOverview]:
     """Each participant assigned to you now, by display name: last entry time, entries in
     the last 7 days, 7-day means per dimension and their change against the 28 days before,
-    and how many entries you have not reviewed. Descriptive statistics only."""
+    and how many entries you have not reviewed. Descriptive statistics only. Follow
+    `next_cursor` for the next page."""
     items, next_cursor = await service.list_assigned_participants(session, identity, limit, cursor)
     return Page(items=items, next_cursor=next_cursor)
 
@@ -43,12 +72,13 @@ async def list_assigned_participants(
     response_model=ParticipantOverview,
     operation_id="getAssignedParticipant",
     summary="One of my participants",
-    responses=problem_responses(401, 403, 404, 422),
+    responses=problem_responses(401, 403, 404, 422, 503),
 )
 async def get_assigned_participant(
-    participant_id: uuid.UUID, identity: ClinicianIdentity, session: SessionDep
+    participant_id: ParticipantId, identity: ClinicianIdentity, session: SessionDep
 ) -> ParticipantOverview:
-    """Profile and figures of a participant assigned to you now; `404` otherwise."""
+    """Profile and figures of a participant assigned to you now; `404` otherwise, exactly as
+    for an unknown id. The read is recorded in the participant's access log."""
     return await service.get_participant_overview(session, identity, participant_id)
 
 
@@ -57,10 +87,19 @@ async def get_assigned_participant(
     response_model=Page[EntryRead],
     operation_id="listParticipantEntries",
     summary="A participant's entries, newest first",
-    responses=problem_responses(401, 403, 404, 422),
+    responses={
+        200: {
+            "content": {
+                "application/json": {
+                    "example": {"items": [ENTRY_READ_EXAMPLE], "next_cursor": "WyJlbnRyaWVzIl0"}
+                }
+            }
+        },
+        **problem_responses(401, 403, 404, 422, 503),
+    },
 )
 async def list_participant_entries(
-    participant_id: uuid.UUID,
+    participant_id: ParticipantId,
     identity: ClinicianIdentity,
     session: SessionDep,
     recorded_from: FromInstant = None,
@@ -68,8 +107,9 @@ async def list_participant_entries(
     limit: LimitQuery = DEFAULT_LIMIT,
     cursor: CursorQuery = None,
 ) -> Page[EntryRead]:
-    """Entries of a participant assigned to you now, newest first, a page at a time.
-    The read is recorded in the participant's access log."""
+    """Entries of a participant assigned to you now, newest first, a page at a time (pass
+    `next_cursor` as `cursor`, with the same filters). The read is recorded in the
+    participant's access log."""
     entries, next_cursor = await service.list_participant_entries(
         session,
         identity,
@@ -86,18 +126,20 @@ async def list_participant_entries(
     response_model=Summary,
     operation_id="getParticipantSummary",
     summary="Descriptive statistics of a participant's entries",
-    responses=problem_responses(401, 403, 404, 422),
+    responses=problem_responses(401, 403, 404, 422, 503),
 )
 async def get_participant_summary(
-    participant_id: uuid.UUID,
+    participant_id: ParticipantId,
     identity: ClinicianIdentity,
     session: SessionDep,
-    from_date: Annotated[date | None, Query(alias="from")] = None,
-    to_date: Annotated[date | None, Query(alias="to")] = None,
-    bucket: Bucket = "day",
+    from_date: FromDate = None,
+    to_date: ClinicianToDate = None,
+    bucket: BucketQuery = "day",
 ) -> Summary:
     """Count, mean, minimum and maximum per dimension over the participant's local dates
-    `from`..`to` (default: their last 30 days), with a series by day or ISO week."""
+    `from`..`to` (default: their last 30 days), with a series by day or ISO week. `from`
+    after `to` is `422`. Descriptive statistics only; the read is recorded in the
+    participant's access log."""
     return await service.get_participant_summary(
         session, identity, participant_id, from_date, to_date, bucket
     )
@@ -108,13 +150,14 @@ async def get_participant_summary(
     response_model=ReviewMarkRead,
     operation_id="setReviewMark",
     summary="Mark a participant's entries as reviewed",
-    responses=problem_responses(401, 403, 404, 413, 415, 422),
+    responses=problem_responses(401, 403, 404, 413, 415, 422, 503),
 )
 async def set_review_mark(
-    participant_id: uuid.UUID,
+    participant_id: ParticipantId,
     body: ReviewMarkUpdate,
     identity: ClinicianIdentity,
     session: SessionDep,
 ) -> ReviewMarkRead:
-    """Everything recorded up to `reviewed_through` counts as reviewed by you."""
+    """Everything recorded up to `reviewed_through` counts as reviewed by you; the answer
+    says how many entries remain unreviewed. Setting it again replaces the mark."""
     return await service.set_review_mark(session, identity, participant_id, body)

@@ -1,8 +1,10 @@
 import uuid
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
+from app.journal.schemas import Rfc3339DateTime
 from app.schemas import StrictModel
 
 
@@ -12,7 +14,34 @@ class DimensionTrend(BaseModel):
     change: float | None = Field(description="`mean_7d - mean_prior_28d`; descriptive only.")
 
 
+def _trend(mean_7d: float, mean_prior_28d: float) -> JsonDict:
+    return {
+        "mean_7d": mean_7d,
+        "mean_prior_28d": mean_prior_28d,
+        "change": round(mean_7d - mean_prior_28d, 2),
+    }
+
+
+OVERVIEW_EXAMPLE: JsonDict = {
+    "participant_id": "8d6f2a4b-1c3e-4f5a-9b7c-0d1e2f3a4b5c",
+    "display_name": "Sam",
+    "timezone": "Europe/Berlin",
+    "assigned_since": "2026-10-01T09:00:00Z",
+    "last_entry_at": "2026-11-20T07:30:00Z",
+    "entries_7d": 9,
+    "unreviewed": 4,
+    "reviewed_through": "2026-11-18T18:00:00Z",
+    "mood": _trend(6.4, 5.9),
+    "focus": _trend(6.1, 6.0),
+    "anxiety": _trend(3.2, 4.1),
+    "creativity": _trend(5.5, 5.0),
+    "connection": {"mean_7d": None, "mean_prior_28d": 7.0, "change": None},
+}
+
+
 class ParticipantOverview(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [OVERVIEW_EXAMPLE]})
+
     participant_id: uuid.UUID
     display_name: str
     timezone: str
@@ -29,13 +58,29 @@ class ParticipantOverview(BaseModel):
 
 
 class ReviewMarkUpdate(StrictModel):
-    reviewed_through: AwareDatetime = Field(
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reviewed_through": "2026-11-20T18:00:00Z"}]}
+    )
+
+    reviewed_through: Rfc3339DateTime = Field(
         description="Entries recorded at or before this instant count as reviewed.",
         examples=["2026-11-20T18:00:00Z"],
     )
 
 
 class ReviewMarkRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "participant_id": "8d6f2a4b-1c3e-4f5a-9b7c-0d1e2f3a4b5c",
+                    "reviewed_through": "2026-11-20T18:00:00Z",
+                    "unreviewed": 0,
+                }
+            ]
+        }
+    )
+
     participant_id: uuid.UUID
     reviewed_through: datetime
     unreviewed: int

@@ -1,8 +1,7 @@
 """What a clinician reads of the participants assigned to them; every read is audited."""
 
 import uuid
-from datetime import date, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,12 +13,11 @@ from app.clinician.models import ReviewMark
 from app.clinician.overview import AssignedParticipant, build_overviews, with_review_marks
 from app.clinician.schemas import ParticipantOverview, ReviewMarkRead, ReviewMarkUpdate
 from app.db import upsert_into, utcnow
-from app.errors import InvalidInput
 from app.journal import service as journal
 from app.journal.access import visible_entries
 from app.journal.models import JournalEntry
 from app.journal.schemas import Summary
-from app.journal.stats import Bucket, summarize
+from app.journal.stats import Bucket, summarize, summary_range
 from app.pagination import bad_cursor, decode_cursor, encode_cursor
 from app.users.models import User
 
@@ -103,10 +101,7 @@ async def get_participant_summary(
     bucket: Bucket,
 ) -> Summary:
     user, _ = await get_assigned_participant(session, identity.user.id, participant_id)
-    to_date = to_date or utcnow().astimezone(ZoneInfo(user.timezone)).date()
-    from_date = from_date or to_date - timedelta(days=29)
-    if from_date > to_date:
-        raise InvalidInput("query.from", "`from` must not be after `to`.", "bad-range")
+    from_date, to_date = summary_range(from_date, to_date, user.timezone)
     summary = await summarize(session, participant_id, from_date, to_date, bucket)
     await record_event(
         session, identity.actor, AuditAction.read_summary, participant_id=participant_id

@@ -1,30 +1,32 @@
 import uuid
-from datetime import date, timedelta
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
-from pydantic import AwareDatetime
 
 from app.audit.service import AuditAction, record_event
 from app.db import SessionDep, utcnow
 from app.dependencies import ParticipantIdentity
-from app.errors import InvalidInput, problem_responses
+from app.errors import problem_responses
 from app.journal import access_log, export, service
 from app.journal.dependencies import ErasableParticipant
 from app.journal.erasure import erase_participant
 from app.journal.schemas import (
+    ACCESS_LOG_EXAMPLE,
+    ENTRY_READ_EXAMPLE,
     AccessLogItem,
     ChangesPage,
     EntryCreate,
     EntryRead,
     EntryUpdate,
     ExportFormat,
+    IsoDate,
+    JournalExport,
     MyClinician,
+    Rfc3339DateTime,
     Summary,
 )
-from app.journal.stats import summarize
+from app.journal.stats import summarize, summary_range
 from app.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
 
 router = APIRouter(prefix="/v1/me", tags=["journal"])
@@ -33,18 +35,52 @@ IfMatch = Annotated[
     str | None,
     Header(
         max_length=200,
-        description="The entry's `ETag`; a stale one gets `412` and nothing changes.",
+        description=(
+            "The `ETag` you read (`*` for any version). Without it the change applies "
+            "unconditionally; with a stale one the answer is `412` and nothing changes."
+        ),
+        examples=['"3"'],
     ),
 ]
-TagQuery = Annotated[str | None, Query(min_length=1, max_length=32, pattern=r"^[a-z0-9-]+$")]
+TagQuery = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=32,
+        pattern=r"^[a-z0-9-]+$",
+        description="Only entries with this tag.",
+        examples=["walk"],
+    ),
+]
 FromInstant = Annotated[
-    AwareDatetime | None,
-    Query(alias="from", description="Entries recorded at or after this instant."),
+    Rfc3339DateTime | None,
+    Query(alias="from", description="Entries recorded at or after this instant (with offset)."),
 ]
 ToInstant = Annotated[
-    AwareDatetime | None, Query(alias="to", description="Entries recorded before this instant.")
+    Rfc3339DateTime | None,
+    Query(alias="to", description="Entries recorded before this instant (with offset)."),
 ]
-ENTRY_HEADERS = {"ETag": {"description": "The entry's version.", "schema": {"type": "string"}}}
+FromDate = Annotated[
+    IsoDate | None,
+    Query(alias="from", description="First local date (inclusive); default: 29 days before `to`."),
+]
+ToDate = Annotated[
+    IsoDate | None,
+    Query(alias="to", description="Last local date (inclusive); default: today, in your zone."),
+]
+EntryId = Annotated[uuid.UUID, Path(description="The entry's id.")]
+ENTRY_HEADERS = {
+    "ETag": {
+        "description": "The entry's version, for `If-Match` on a later edit or delete.",
+        "required": True,
+        "schema": {"type": "string"},
+        "example": '"1"',
+    }
+}
+
+
+def _example(value: object) -> dict[str, object]:
+    return {"content": {"application/json": {"example": value}}}
 
 
 def _with_etag(response: Response, version: int) -> None:
@@ -62,22 +98,28 @@ def _with_etag(response: Response, version: int) -> None:
             "description": "Created.",
             "headers": {
                 **ENTRY_HEADERS,
-                "Location": {"description": "The new entry.", "schema": {"type": "string"}},
+                "Location": {
+                    "description": "The new entry's URL.",
+                    "required": True,
+                    "schema": {"type": "string"},
+                    "example": f"/v1/me/entries/{ENTRY_READ_EXAMPLE['id']}",
+                },
             },
         },
         200: {
             "model": EntryRead,
-            "description": "A retry: this id and content were stored before.",
+            "description": "A retry: this id and content were stored before; nothing changed.",
             "headers": ENTRY_HEADERS,
         },
-        **problem_responses(401, 403, 409, 413, 415, 422),
+        **problem_responses(401, 403, 409, 413, 415, 422, 503),
     },
 )
 async def create_my_entry(
     body: EntryCreate, identity: ParticipantIdentity, session: SessionDep, response: Response
 ) -> EntryRead:
     """Record how you feel. Send your own `id` (a UUID) to make retries safe: the same id with
-    the same content returns the stored entry (`200`); with other content it is `409`."""
+    the same content returns the stored entry (`200`); with other content, or an id already
+    used by someone else, it is `409`. Without an `id` the server makes one (`201`)."""
     entry, created = await service.create_entry(session, identity.user.id, body)
     if created:
         response.headers["Location"] = f"/v1/me/entries/{entry.id}"
@@ -92,7 +134,10 @@ async def create_my_entry(
     response_model=Page[EntryRead],
     operation_id="listMyEntries",
     summary="List my entries, newest first",
-    responses=problem_responses(401, 403, 422),
+    responses={
+        200: _example({"items": [ENTRY_READ_EXAMPLE], "next_cursor": "WyJlbnRyaWVzIl0"}),
+        **problem_responses(401, 403, 422, 503),
+    },
 )
 async def list_my_entries(
     identity: ParticipantIdentity,
@@ -103,7 +148,8 @@ async def list_my_entries(
     limit: LimitQuery = DEFAULT_LIMIT,
     cursor: CursorQuery = None,
 ) -> Page[EntryRead]:
-    """Newest first by `recorded_at`, filtered by time range and tag, a page at a time."""
+    """Newest first by `recorded_at`, filtered by time range and tag, a page at a time: pass
+    `next_cursor` as `cursor` (with the same filters) until it is `null`."""
     filters = service.EntryListFilter(recorded_from, recorded_to, tag)
     entries, next_cursor = await service.list_entries(
         session, identity.user.id, filters, limit, cursor
@@ -116,7 +162,7 @@ async def list_my_entries(
     response_model=ChangesPage,
     operation_id="listMyEntryChanges",
     summary="Sync feed: what changed since my cursor",
-    responses=problem_responses(401, 403, 422),
+    responses=problem_responses(401, 403, 422, 503),
 )
 async def list_my_entry_changes(
     identity: ParticipantIdentity,
@@ -126,7 +172,8 @@ async def list_my_entry_changes(
 ) -> ChangesPage:
     """Every entry created, edited or deleted after `cursor` (from the start without one),
     oldest change first; deleted entries come as tombstones. Always pass the returned
-    `next_cursor` next time: even when two devices write at once, no change is skipped."""
+    `next_cursor` next time: even when two devices write at once, no change is skipped.
+    While `has_more` is true, ask again at once."""
     entries, next_cursor, has_more = await service.list_changes(
         session, identity.user.id, cursor, limit
     )
@@ -142,12 +189,13 @@ async def list_my_entry_changes(
     response_model=EntryRead,
     operation_id="getMyEntry",
     summary="Read one of my entries",
-    responses={200: {"headers": ENTRY_HEADERS}, **problem_responses(401, 403, 404, 422)},
+    responses={200: {"headers": ENTRY_HEADERS}, **problem_responses(401, 403, 404, 422, 503)},
 )
 async def get_my_entry(
-    entry_id: uuid.UUID, identity: ParticipantIdentity, session: SessionDep, response: Response
+    entry_id: EntryId, identity: ParticipantIdentity, session: SessionDep, response: Response
 ) -> EntryRead:
-    """One entry, with its `ETag` for a later conditional edit or delete."""
+    """One entry, with its `ETag` for a later conditional edit or delete. Another
+    participant's entry is `404`, exactly like a missing one."""
     entry = await service.get_entry(session, identity.user.id, entry_id)
     _with_etag(response, entry.version)
     return service.to_entry_read(entry)
@@ -160,19 +208,20 @@ async def get_my_entry(
     summary="Edit one of my entries",
     responses={
         200: {"headers": ENTRY_HEADERS},
-        **problem_responses(401, 403, 404, 412, 413, 415, 422),
+        **problem_responses(401, 403, 404, 412, 413, 415, 422, 503),
     },
 )
 async def update_my_entry(
-    entry_id: uuid.UUID,
+    entry_id: EntryId,
     body: EntryUpdate,
     identity: ParticipantIdentity,
     session: SessionDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> EntryRead:
-    """Change the fields sent. Send `If-Match` with the `ETag` you read: if another device
-    changed the entry since, the answer is `412` and nothing changes."""
+    """Change the fields sent; `creativity`, `connection` and `note` can be cleared with
+    `null`. Send `If-Match` with the `ETag` you read: if another device changed the entry
+    since, the answer is `412` and nothing changes."""
     entry = await service.update_entry(session, identity.user.id, entry_id, body, if_match)
     _with_etag(response, entry.version)
     return service.to_entry_read(entry)
@@ -183,15 +232,16 @@ async def update_my_entry(
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="deleteMyEntry",
     summary="Delete one of my entries",
-    responses=problem_responses(401, 403, 404, 412, 422),
+    responses=problem_responses(401, 403, 404, 412, 422, 503),
 )
 async def delete_my_entry(
-    entry_id: uuid.UUID,
+    entry_id: EntryId,
     identity: ParticipantIdentity,
     session: SessionDep,
     if_match: IfMatch = None,
 ) -> None:
-    """The entry disappears from every read; the sync feed reports it as a tombstone."""
+    """The entry disappears from every read; the sync feed reports it as a tombstone.
+    `If-Match` works as for an edit."""
     await service.delete_entry(session, identity.user.id, entry_id, if_match)
 
 
@@ -200,26 +250,30 @@ async def delete_my_entry(
     response_model=Summary,
     operation_id="getMySummary",
     summary="Descriptive statistics of my entries",
-    responses=problem_responses(401, 403, 422),
+    responses=problem_responses(401, 403, 422, 503),
 )
 async def get_my_summary(
     identity: ParticipantIdentity,
     session: SessionDep,
-    from_date: Annotated[date | None, Query(alias="from")] = None,
-    to_date: Annotated[date | None, Query(alias="to")] = None,
+    from_date: FromDate = None,
+    to_date: ToDate = None,
 ) -> Summary:
     """Count, mean, minimum and maximum per dimension over local dates `from`..`to`
     (inclusive; default: the last 30 days in your time zone) and a daily series of means.
-    Descriptive only: the service gives no advice."""
-    today = utcnow().astimezone(ZoneInfo(identity.user.timezone)).date()
-    to_date = to_date or today
-    from_date = from_date or to_date - timedelta(days=29)
-    if from_date > to_date:
-        raise InvalidInput("query.from", "`from` must not be after `to`.", "bad-range")
+    `from` after `to` is `422`. Descriptive only: the service gives no advice."""
+    from_date, to_date = summary_range(from_date, to_date, identity.user.timezone)
     return await summarize(session, identity.user.id, from_date, to_date)
 
 
 me_router = APIRouter(prefix="/v1/me", tags=["me"])
+
+EXPORT_CSV_EXAMPLE = (
+    "id,recorded_at,utc_offset_minutes,local_date,mood,focus,anxiety,creativity,connection,"
+    "note,tags,version,created_at,updated_at\r\n"
+    f"{ENTRY_READ_EXAMPLE['id']},2026-11-20T07:30:00Z,60,2026-11-20,7,6,3,5,8,"
+    "Slept well; a long walk at lunch.,walk;good-sleep,1,2026-11-20T07:31:12Z,"
+    "2026-11-20T07:31:12Z\r\n"
+)
 
 
 @me_router.get(
@@ -227,7 +281,7 @@ me_router = APIRouter(prefix="/v1/me", tags=["me"])
     response_model=MyClinician,
     operation_id="getMyClinician",
     summary="Who my clinician is",
-    responses=problem_responses(401, 403),
+    responses=problem_responses(401, 403, 503),
 )
 async def get_my_clinician(identity: ParticipantIdentity, session: SessionDep) -> MyClinician:
     """The clinician assigned to you now (display name and since when), or `null`."""
@@ -239,7 +293,10 @@ async def get_my_clinician(identity: ParticipantIdentity, session: SessionDep) -
     response_model=Page[AccessLogItem],
     operation_id="listMyAccessLog",
     summary="Who has viewed my data",
-    responses=problem_responses(401, 403, 422),
+    responses={
+        200: _example({"items": [ACCESS_LOG_EXAMPLE], "next_cursor": "WyJhY2Nlc3MiXQ"}),
+        **problem_responses(401, 403, 422, 503),
+    },
 )
 async def list_my_access_log(
     identity: ParticipantIdentity,
@@ -260,23 +317,34 @@ async def list_my_access_log(
     response_class=StreamingResponse,
     responses={
         200: {
-            "description": "A JSON document, or CSV with one row per entry.",
+            "model": JournalExport,
+            "description": "A JSON document, or CSV with one row per entry (an attachment).",
+            "headers": {
+                "Content-Disposition": {
+                    "description": "`attachment`, with a dated file name.",
+                    "required": True,
+                    "schema": {"type": "string"},
+                    "example": 'attachment; filename="wellbeing-journal-20261121.json"',
+                }
+            },
             "content": {
-                "application/json": {"schema": {"type": "object"}},
-                "text/csv": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}, "example": EXPORT_CSV_EXAMPLE},
             },
         },
-        **problem_responses(401, 403, 422),
+        **problem_responses(401, 403, 422, 503),
     },
 )
 async def export_my_data(
     request: Request,
     identity: ParticipantIdentity,
     session: SessionDep,
-    format: Annotated[ExportFormat, Query()] = "json",
+    format: Annotated[
+        ExportFormat, Query(description="`json` (everything) or `csv` (the entries).")
+    ] = "json",
 ) -> StreamingResponse:
     """Your profile, every entry, your assignment history and access log as one JSON
-    document (`format=json`), or your entries as CSV (`format=csv`). Streamed."""
+    document (`format=json`), or your entries as CSV (`format=csv`, `tags` joined with
+    `;`). Streamed, so it works however long the journal; the export is audited."""
     await record_event(session, identity.actor, AuditAction.export, participant_id=identity.user.id)
     sessionmaker = request.app.state.sessionmaker
     if format == "csv":
@@ -298,7 +366,7 @@ async def export_my_data(
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="deleteMyAccount",
     summary="Erase my account and journal",
-    responses=problem_responses(401, 403),
+    responses=problem_responses(401, 403, 503),
 )
 async def delete_my_account(identity: ErasableParticipant, session: SessionDep) -> None:
     """Ends every session, deletes your entries and profile data, and closes your clinician

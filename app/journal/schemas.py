@@ -1,15 +1,86 @@
+import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+)
 from pydantic.config import JsonDict
+from pydantic_core import PydanticCustomError
 
+from app.care.schemas import AssignmentHistoryItem
 from app.schemas import StrictModel
+from app.users.schemas import USER_EXAMPLE, UserRead
 
 MAX_FUTURE = timedelta(minutes=5)
+# What `format: date` and `format: date-time` (RFC 3339, with an offset) promise, in the years
+# 1900 to 2999: pydantic alone would also read Unix timestamps ("0" is 1970-01-01), a space for
+# `T` or a `+0100` offset, and years 1 and 9999 overflow once moved to UTC (a 500).
+_YEAR_MONTH_DAY = r"(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+_TIME_OFFSET = (
+    r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
+)
+DATE_PATTERN = rf"^{_YEAR_MONTH_DAY}$"
+DATETIME_PATTERN = rf"^{_YEAR_MONTH_DAY}[Tt]{_TIME_OFFSET}$"
+# JSON Schema twin of the NUL check every request body makes (see `StrictModel`).
+NO_NUL_PATTERN = r"^[^\x00]*$"
 
-Rating = Annotated[int, Field(ge=0, le=10, examples=[6])]
+
+def rfc3339_text(value: object) -> object:
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(DATETIME_PATTERN, value):
+        raise PydanticCustomError(
+            "datetime_format",
+            "must be an RFC 3339 date-time with a UTC offset, in the years 1900 to 2999, "
+            "such as 2026-11-20T08:30:00+01:00",
+        )
+    return value
+
+
+def iso_date_text(value: object) -> object:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(DATE_PATTERN, value):
+        raise PydanticCustomError(
+            "date_format", "must be a date as YYYY-MM-DD, in the years 1900 to 2999"
+        )
+    return value
+
+
+def not_nullable(schema: JsonDict) -> None:
+    """For an optional field whose `None` only means "not sent" (`null` is refused): the
+    JSON Schema of the value alone, without the `null` pydantic would allow."""
+    variants = schema.pop("anyOf")
+    assert isinstance(variants, list)  # noqa: S101 - the schema of `X | None`
+    (value_schema,) = [variant for variant in variants if variant != {"type": "null"}]
+    assert isinstance(value_schema, dict)  # noqa: S101
+    schema.update(value_schema)
+
+
+def json_integer(value: object) -> object:
+    """JSON Schema's `integer`: 7 or 7.0, but not `true` or `"7"` (lax pydantic takes both)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+Rfc3339DateTime = Annotated[
+    AwareDatetime,
+    BeforeValidator(rfc3339_text),
+    Field(json_schema_extra={"pattern": DATETIME_PATTERN}),
+]
+IsoDate = Annotated[
+    date, BeforeValidator(iso_date_text), Field(json_schema_extra={"pattern": DATE_PATTERN})
+]
+Rating = Annotated[int, Field(ge=0, le=10, examples=[6]), BeforeValidator(json_integer)]
 Tag = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z0-9-]+$", examples=["walk"])]
 
 
@@ -18,15 +89,21 @@ def empty_note_is_none(value: str | None) -> str | None:
 
 
 Note = Annotated[
-    str | None,
-    Field(max_length=2000, examples=["Slept well; a long walk at lunch."]),
+    Annotated[str, Field(json_schema_extra={"pattern": NO_NUL_PATTERN})] | None,
+    Field(
+        max_length=2000,
+        description="Free text, never logged; an empty note is stored as `null`.",
+        examples=["Slept well; a long walk at lunch."],
+    ),
     AfterValidator(empty_note_is_none),
 ]
 
 
 def not_in_future(value: datetime) -> datetime:
     if value.astimezone(UTC) > datetime.now(UTC) + MAX_FUTURE:
-        raise ValueError("must not be more than 5 minutes in the future")
+        raise PydanticCustomError(
+            "datetime_in_future", "must not be more than 5 minutes in the future"
+        )
     return value
 
 
@@ -35,10 +112,13 @@ def unique_tags(tags: list[str]) -> list[str]:
 
 
 RecordedAt = Annotated[
-    AwareDatetime,
+    Rfc3339DateTime,
     AfterValidator(not_in_future),
     Field(
-        description="When the feeling was, with its UTC offset (a naive time is refused).",
+        description=(
+            "When the feeling was, with its UTC offset (a naive time is refused); not more "
+            "than 5 minutes in the future."
+        ),
         examples=["2026-11-20T08:30:00+01:00"],
     ),
 ]
@@ -54,6 +134,15 @@ ENTRY_EXAMPLE: JsonDict = {
     "connection": 8,
     "note": "Slept well; a long walk at lunch.",
     "tags": ["walk", "good-sleep"],
+}
+ENTRY_READ_EXAMPLE: JsonDict = {
+    **ENTRY_EXAMPLE,
+    "recorded_at": "2026-11-20T07:30:00Z",
+    "utc_offset_minutes": 60,
+    "local_date": "2026-11-20",
+    "version": 1,
+    "created_at": "2026-11-20T07:31:12Z",
+    "updated_at": "2026-11-20T07:31:12Z",
 }
 
 
@@ -75,29 +164,30 @@ class EntryCreate(StrictModel):
 
 
 class EntryUpdate(StrictModel):
-    """Only the fields sent change; `mood`, `focus`, `anxiety` and `recorded_at` cannot be null."""
+    """Only the fields sent change; `recorded_at`, `mood`, `focus`, `anxiety` and `tags`
+    cannot be null."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"mood": 5, "note": None}]})
 
-    recorded_at: RecordedAt | None = None
-    mood: Rating | None = None
-    focus: Rating | None = None
-    anxiety: Rating | None = None
-    creativity: Rating | None = None
-    connection: Rating | None = None
+    recorded_at: RecordedAt | None = Field(default=None, json_schema_extra=not_nullable)
+    mood: Rating | None = Field(default=None, json_schema_extra=not_nullable)
+    focus: Rating | None = Field(default=None, json_schema_extra=not_nullable)
+    anxiety: Rating | None = Field(default=None, json_schema_extra=not_nullable)
+    creativity: Rating | None = Field(default=None, description="`null` clears it.")
+    connection: Rating | None = Field(default=None, description="`null` clears it.")
     note: Note = None
-    tags: Tags | None = None
+    tags: Tags | None = Field(default=None, json_schema_extra=not_nullable)
 
-    @model_validator(mode="after")
-    def required_fields_not_null(self) -> "EntryUpdate":
-        for name in ("recorded_at", "mood", "focus", "anxiety", "tags"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
-        return self
+    @field_validator("recorded_at", "mood", "focus", "anxiety", "tags", mode="before")
+    @classmethod
+    def reject_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("must not be null; leave the field out to keep it")
+        return value
 
 
 class EntryRead(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [ENTRY_EXAMPLE]})
+    model_config = ConfigDict(json_schema_extra={"examples": [ENTRY_READ_EXAMPLE]})
 
     id: uuid.UUID
     recorded_at: datetime = Field(description="In UTC.")
@@ -126,14 +216,41 @@ class EntryChange(BaseModel):
 
 
 class ChangesPage(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "id": ENTRY_READ_EXAMPLE["id"],
+                            "deleted": False,
+                            "version": 1,
+                            "updated_at": "2026-11-20T07:31:12Z",
+                            "entry": ENTRY_READ_EXAMPLE,
+                        },
+                        {
+                            "id": "9b2d6c1e-0f4a-4b7e-8c3d-5e6f7a8b9c0d",
+                            "deleted": True,
+                            "version": 3,
+                            "updated_at": "2026-11-20T09:02:45Z",
+                            "entry": None,
+                        },
+                    ],
+                    "next_cursor": "WyJjaGFuZ2VzIiwxMl0",
+                    "has_more": False,
+                }
+            ]
+        }
+    )
+
     items: list[EntryChange]
     next_cursor: str = Field(description="Pass it next time; it never skips a change.")
-    has_more: bool
+    has_more: bool = Field(description="More changes are waiting: ask again at once.")
 
 
 class DimensionStats(BaseModel):
-    count: int
-    mean: float | None
+    count: int = Field(description="Entries that rated this dimension.")
+    mean: float | None = Field(description="Rounded to 2 decimals; `null` without entries.")
     min: int | None
     max: int | None
 
@@ -150,6 +267,42 @@ class SeriesPoint(BaseModel):
     connection: float | None
 
 
+def _stats(count: int, mean: float, low: int, high: int) -> JsonDict:
+    return {"count": count, "mean": mean, "min": low, "max": high}
+
+
+SUMMARY_EXAMPLE: JsonDict = {
+    "from": "2026-11-19",
+    "to": "2026-11-20",
+    "entries": 3,
+    "mood": _stats(3, 6.33, 5, 7),
+    "focus": _stats(3, 6.0, 5, 7),
+    "anxiety": _stats(3, 3.67, 3, 5),
+    "creativity": _stats(2, 5.5, 5, 6),
+    "connection": _stats(1, 8.0, 8, 8),
+    "series": [
+        {
+            "period_start": "2026-11-19",
+            "entries": 2,
+            "mood": 6.0,
+            "focus": 5.5,
+            "anxiety": 4.0,
+            "creativity": 6.0,
+            "connection": None,
+        },
+        {
+            "period_start": "2026-11-20",
+            "entries": 1,
+            "mood": 7.0,
+            "focus": 7.0,
+            "anxiety": 3.0,
+            "creativity": 5.0,
+            "connection": 8.0,
+        },
+    ],
+}
+
+
 class Summary(BaseModel):
     """Descriptive statistics of what was reported; no advice of any kind."""
 
@@ -163,7 +316,11 @@ class Summary(BaseModel):
     connection: DimensionStats
     series: list[SeriesPoint]
 
-    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+    model_config = ConfigDict(
+        populate_by_name=True,
+        serialize_by_alias=True,
+        json_schema_extra={"examples": [SUMMARY_EXAMPLE]},
+    )
 
 
 class ClinicianInfo(BaseModel):
@@ -172,10 +329,34 @@ class ClinicianInfo(BaseModel):
 
 
 class MyClinician(BaseModel):
-    clinician: ClinicianInfo | None
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "clinician": {
+                        "display_name": "Dr. Ada Okafor",
+                        "assigned_since": "2026-10-01T09:00:00Z",
+                    }
+                },
+                {"clinician": None},
+            ]
+        }
+    )
+
+    clinician: ClinicianInfo | None = Field(description="`null` while no clinician is assigned.")
+
+
+ACCESS_LOG_EXAMPLE: JsonDict = {
+    "accessed_at": "2026-11-21T10:15:00Z",
+    "accessor": "Dr. Ada Okafor",
+    "accessor_role": "clinician",
+    "data": "entries",
+}
 
 
 class AccessLogItem(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [ACCESS_LOG_EXAMPLE]})
+
     accessed_at: datetime
     accessor: str = Field(description="The clinician's display name, or `administrator`.")
     accessor_role: Literal["clinician", "admin"]
@@ -185,3 +366,36 @@ class AccessLogItem(BaseModel):
 
 
 ExportFormat = Literal["json", "csv"]
+
+
+class JournalExport(BaseModel):
+    """The JSON export (`format=json`): everything the service holds about the participant."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "exported_at": "2026-11-21T10:20:00+00:00",
+                    "profile": USER_EXAMPLE,
+                    "entries": [ENTRY_READ_EXAMPLE],
+                    "assignments": [
+                        {
+                            "clinician_id": "5b0f8f0e-3c1a-4d3e-9a57-2f6f1f6b9c01",
+                            "clinician_display_name": "Dr. Ada Okafor",
+                            "started_at": "2026-10-01T09:00:00Z",
+                            "ended_at": None,
+                            "assigned_by": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+                            "ended_by": None,
+                        }
+                    ],
+                    "access_log": [ACCESS_LOG_EXAMPLE],
+                }
+            ]
+        }
+    )
+
+    exported_at: datetime
+    profile: UserRead
+    entries: list[EntryRead] = Field(description="Oldest first; deleted entries are left out.")
+    assignments: list[AssignmentHistoryItem] = Field(description="Every period of care.")
+    access_log: list[AccessLogItem] = Field(description="Oldest first.")

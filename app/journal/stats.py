@@ -1,19 +1,36 @@
 """Descriptive statistics of one participant's entries, computed in SQL."""
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, Integer, String, cast, func, literal, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.db import utcnow
+from app.errors import InvalidInput
 from app.journal.access import visible_entries
 from app.journal.models import RATING_COLUMNS, JournalEntry
 from app.journal.schemas import DimensionStats, SeriesPoint, Summary
 
 Bucket = Literal["day", "week"]
+DEFAULT_RANGE_DAYS = 30
+
+
+def summary_range(from_date: date | None, to_date: date | None, timezone: str) -> tuple[date, date]:
+    """The local dates to summarise: by default the last 30 days in the participant's zone."""
+    to_date = to_date or utcnow().astimezone(ZoneInfo(timezone)).date()
+    if from_date is None:
+        earliest = date.min + timedelta(days=DEFAULT_RANGE_DAYS - 1)
+        from_date = (
+            to_date - timedelta(days=DEFAULT_RANGE_DAYS - 1) if to_date >= earliest else date.min
+        )
+    if from_date > to_date:
+        raise InvalidInput("query.from", "`from` must not be after `to`.", "bad-range")
+    return from_date, to_date
 
 
 def _mean(value: Any) -> float | None:

@@ -1,6 +1,8 @@
+"""Liveness and readiness probes, for load balancers and orchestrators."""
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.errors import problem_response, problem_responses
 from app.operations.service import schema_problem
@@ -9,6 +11,8 @@ router = APIRouter(tags=["operations"])
 
 
 class HealthStatus(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ok"}]})
+
     status: str = Field(examples=["ok"])
 
 
@@ -19,7 +23,8 @@ class HealthStatus(BaseModel):
     summary="Liveness: the process is up",
 )
 async def get_health() -> HealthStatus:
-    """Answers while the process runs; it does not touch the database."""
+    """Answers `200` while the process runs; it does not touch the database, so a database
+    outage does not make it fail (use `/readyz` for that)."""
     return HealthStatus(status="ok")
 
 
@@ -31,7 +36,8 @@ async def get_health() -> HealthStatus:
     responses=problem_responses(503),
 )
 async def get_readiness(request: Request) -> HealthStatus | JSONResponse:
-    """`200` when the database answers and its schema is at the latest migration, else `503`."""
+    """`200` when the database answers and its schema is at the latest migration, else `503`
+    with `Retry-After` (take the instance out of rotation meanwhile)."""
     problem = await schema_problem(request.app.state.engine)
     if problem is not None:
         return problem_response(503, problem, headers={"Retry-After": "5"})

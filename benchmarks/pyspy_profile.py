@@ -1,0 +1,153 @@
+"""Profile the service under one benchmark scenario with py-spy, and summarise the profile.
+
+    .venv/bin/python benchmarks/run.py --keep --phases ""     # seed once, keep the databases
+    .venv/bin/python benchmarks/pyspy_profile.py post         # or: list, overview, export, bare
+    .venv/bin/python benchmarks/pyspy_profile.py post --app-dir ../worktree   # a proposed fix
+
+py-spy is not a project dependency: install it in a separate virtualenv, e.g.
+`python3 -m venv /tmp/benchprof && /tmp/benchprof/bin/pip install py-spy`, and pass
+`--py-spy /tmp/benchprof/bin/py-spy` (the default) or put it on PATH. The raw collapsed stacks
+are written next to the summary (flamegraph.pl or speedscope can draw them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import seed
+from run import STATE_DIR, Bench, Case, Timing
+from servers import Server
+
+SCENARIOS = ("post", "list", "overview", "export", "bare")
+
+
+def summarise(raw: Path, top: int) -> str:
+    """Inclusive and self share of each function in py-spy's collapsed ('raw') output."""
+    inclusive: collections.Counter[str] = collections.Counter()
+    own: collections.Counter[str] = collections.Counter()
+    total = 0
+
+    def name(frame: str) -> str:
+        match = re.match(r"(.*) \((.*?)(?::\d+)?\)$", frame)
+        if not match:
+            return frame
+        function, path = match.groups()
+        path = re.sub(r".*site-packages/", "", path)
+        path = re.sub(r".*/(app|benchmarks)/", r"\1/", path)
+        return f"{function} ({path})"
+
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        samples = int(count)
+        total += samples
+        frames = [name(frame) for frame in stack.split(";")]
+        for frame in set(frames):
+            inclusive[frame] += samples
+        own[frames[-1]] += samples
+    skip = re.compile(r"click/|uvicorn/main|asyncio/runners|_compat|<module>|starlette/|uvicorn/")
+    lines = [
+        f"{total} samples",
+        "",
+        "inclusive (own code and libraries; servers' plumbing hidden):",
+    ]
+    shown = [(f, n) for f, n in inclusive.most_common() if not skip.search(f)][:top]
+    lines += [f"  {100 * n / total:5.1f}%  {f}" for f, n in shown]
+    lines += ["", "self:"]
+    lines += [f"  {100 * n / total:5.1f}%  {f}" for f, n in own.most_common(top)]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("scenario", choices=SCENARIOS)
+    parser.add_argument("--database", choices=("postgres", "sqlite"), default="postgres")
+    parser.add_argument("--app-dir", type=Path, help="run `app` from this directory")
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--rate", type=int, default=250, help="py-spy samples per second")
+    parser.add_argument("--top", type=int, default=40)
+    default_spy = shutil.which("py-spy") or str(
+        Path(tempfile.gettempdir()) / "benchprof/bin/py-spy"
+    )
+    parser.add_argument("--py-spy", default=default_spy)
+    args = parser.parse_args()
+    if not Path(args.py_spy).exists():
+        sys.exit("py-spy not found: see the instructions at the top of benchmarks/pyspy_profile.py")
+    state = STATE_DIR / args.database
+    try:
+        fixtures = {
+            name: seed.Fixture.from_json((state / f"{name}.json").read_text())
+            for name in ("1k", "10k", "1m")
+        }
+    except FileNotFoundError:
+        sys.exit('No kept databases: run `benchmarks/run.py --keep --phases ""` first.')
+    big = fixtures["1m"]
+    assert big.list_participant and big.clinician and big.export_participant
+    work = Path(tempfile.mkdtemp(prefix="journal-profile-"))
+    bench = Bench(args.database, Timing.quick(), work, fixtures, app_dir=args.app_dir)
+    app = "baseline_app:app" if args.scenario == "bare" else "app.main:app"
+    server = bench.server(args.scenario, big, app=app)
+    raw = work / f"{args.scenario}.pyspy.txt"
+    try:
+        spy_argv = [args.py_spy, "record", "-p", str(server.pid), "-r", str(args.rate)]
+        spy_argv += ["-d", str(round(args.seconds)), "-f", "raw", "-o", str(raw)]
+        if args.scenario == "export":
+            token = seed.mint_token(big.url, big.export_participant)
+            spy = subprocess.Popen(spy_argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            time.sleep(0.5)
+            deadline = time.monotonic() + args.seconds - 1
+            while time.monotonic() < deadline:
+                url = f"{server.base_url}/v1/me/export?format=json"
+                auth = f"Authorization: Bearer {token}"
+                subprocess.run(["curl", "-sS", "-o", "/dev/null", "-H", auth, url], check=False)
+        else:
+            case = make_case(bench, server, args.scenario, args.seconds)
+            case.run(3, "warm-up")
+            spy = subprocess.Popen(spy_argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            time.sleep(0.5)
+            result = case.run(args.seconds - 1, args.scenario)
+            print(
+                f"{args.scenario}: {result.rps} req/s, p50 {result.p50_ms} ms, "
+                f"server CPU {result.cpu_ms_per_request} ms/req"
+            )
+        _, errors = spy.communicate(timeout=args.seconds + 60)
+        if spy.returncode != 0:
+            sys.exit(f"py-spy failed: {errors.decode()}")
+    finally:
+        bench.stop_all()
+    summary = summarise(raw, args.top)
+    (work / f"{args.scenario}.summary.txt").write_text(summary)
+    print(summary)
+    print(f"\nRaw stacks: {raw}")
+
+
+def make_case(bench: Bench, server: Server, scenario: str, seconds: float) -> Case:
+    big = bench.fixtures["1m"]
+    assert big.list_participant and big.clinician
+    if scenario == "post":
+        headers = bench.bearer_file("writers", big, big.writers)
+        args = bench.post_args(headers, "/v1/me/entries")
+        return Case("post", server, "/v1/me/entries", "post_entry.lua", args, 32, seconds)
+    if scenario == "bare":
+        lines = [f"X-Participant-Id: {pid}" for pid in big.baseline_writers]
+        args = bench.post_args(bench.header_file("bare", lines), "/entries")
+        return Case("bare", server, "/entries", "post_entry.lua", args, 32, seconds)
+    if scenario == "list":
+        headers = bench.bearer_file("list", big, [big.list_participant])
+        return Case("list", server, "/v1/me/entries?limit=50", "get.lua", [headers], 32, seconds)
+    headers = bench.bearer_file("clinician", big, [big.clinician])
+    path = "/v1/clinician/participants?limit=200"
+    return Case("overview", server, path, "get.lua", [headers], 1, seconds)
+
+
+if __name__ == "__main__":
+    main()

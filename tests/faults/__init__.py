@@ -1,0 +1,1 @@
+"""Helpers of the process-level fault tests: real servers, real clusters, real clients."""
