@@ -19,11 +19,11 @@ DEMO_DOMAIN = "demo.wellbeing-journal.example"
 
 
 class AccountExists(Exception):
-    pass
+    """`journal create-admin` was given an e-mail that already has an account."""
 
 
 class DatabaseNotReady(Exception):
-    pass
+    """The schema is not migrated yet; `journal migrate` comes first."""
 
 
 def _checked_email(email: str) -> str:
