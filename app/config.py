@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     # asyncpg's prepared-statement cache per connection; 0 behind PgBouncer in transaction
     # pooling mode, where a connection's prepared statements do not follow the client.
     db_statement_cache_size: int = Field(default=100, ge=0)
+    # A pooled connection idle for longer than this is pinged before use.
+    db_ping_after_idle_seconds: float = Field(default=5, ge=0)
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     metrics_enabled: bool = False

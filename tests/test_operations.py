@@ -10,14 +10,19 @@ from contextlib import asynccontextmanager, closing
 from pathlib import Path
 
 import anyio
+import asyncpg
 import httpx
+import pytest
 from alembic.script import ScriptDirectory
 from pydantic import SecretStr
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from app.config import Settings
 from app.main import create_app
 from app.migrations import alembic_config, schema_heads
-from tests.conftest import SECRET_KEY
+from app.users.models import Role
+from tests.conftest import SECRET_KEY, ServeApp
 
 
 @asynccontextmanager
@@ -107,3 +112,45 @@ async def test_readiness_is_503_when_the_database_cannot_be_opened(tmp_path: Pat
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
     assert "Traceback" not in response.text
+
+
+async def _terminate_backend(database_url: str, pid: int) -> None:
+    url = make_url(database_url).set(drivername="postgresql")
+    connection = await asyncpg.connect(url.render_as_string(hide_password=False))
+    try:
+        await connection.execute("SELECT pg_terminate_backend($1)", pid)
+    finally:
+        await connection.close()
+
+
+@pytest.mark.parametrize(
+    ("ping_after_idle_seconds", "statuses"),
+    [
+        pytest.param(0, [200, 200], id="idle-connection-pinged-and-replaced"),
+        pytest.param(3600, [503, 200], id="not-pinged-one-503-then-reconnected"),
+    ],
+)
+async def test_a_pooled_connection_that_died_while_idle(
+    serve_app: ServeApp,
+    database_url: str,
+    is_postgres: bool,
+    ping_after_idle_seconds: float,
+    statuses: list[int],
+) -> None:
+    if not is_postgres:
+        pytest.skip("SQLite has no server connection to lose")
+    async with serve_app(
+        db_pool_size=1, db_max_overflow=0, db_ping_after_idle_seconds=ping_after_idle_seconds
+    ) as served:
+        account = await served.accounts.make(Role.participant)
+        async with served.app.state.engine.connect() as connection:
+            pid = (await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        await _terminate_backend(database_url, pid)
+        await asyncio.sleep(0.2)
+
+        seen = [
+            (await served.client.get("/v1/me", headers=account.headers)).status_code
+            for _ in statuses
+        ]
+
+    assert seen == statuses
