@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, and_, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from app.db import upsert_into, utcnow
 from app.errors import Conflict, NotFound, PreconditionFailed
@@ -57,21 +57,6 @@ def to_entry_read(entry: JournalEntry) -> EntryRead:
     )
 
 
-async def next_change_seq(session: AsyncSession, participant_id: uuid.UUID) -> int:
-    """Hand out the participant's next change number, holding its counter row locked until
-    commit: their writes then commit in number order and the sync feed never skips one."""
-    statement = (
-        upsert_into(session, JournalCounter)
-        .values(participant_id=participant_id, last_change_seq=1)
-        .on_conflict_do_update(
-            index_elements=[JournalCounter.participant_id],
-            set_={"last_change_seq": JournalCounter.last_change_seq + 1},
-        )
-        .returning(JournalCounter.last_change_seq)
-    )
-    return int((await session.execute(statement)).scalar_one())
-
-
 def _offset_minutes(recorded_at: datetime) -> int:
     offset = recorded_at.utcoffset()
     return int(offset.total_seconds() // 60) if offset is not None else 0
@@ -93,9 +78,12 @@ def _same_content(entry: JournalEntry, data: EntryCreate) -> bool:
     )
 
 
-def _replay(entry: JournalEntry, participant_id: uuid.UUID, data: EntryCreate) -> JournalEntry:
+def _replay(
+    entry: JournalEntry | None, participant_id: uuid.UUID, data: EntryCreate
+) -> JournalEntry:
     # Another participant's id and different content look alike: nothing about it leaks.
-    if entry.participant_id != participant_id or not _same_content(entry, data):
+    # (None: the owner erased it between our insert and this read; the id is still used.)
+    if entry is None or entry.participant_id != participant_id or not _same_content(entry, data):
         raise EntryIdTaken("This id is already used by a different entry.")
     return entry
 
@@ -109,14 +97,55 @@ async def _find_by_id(session: AsyncSession, entry_id: uuid.UUID) -> JournalEntr
     return result.scalar_one_or_none()
 
 
+def _change_seq_bump(session: AsyncSession, participant_id: uuid.UUID) -> ReturningInsert[int]:
+    return (
+        upsert_into(session, JournalCounter)
+        .values(participant_id=participant_id, last_change_seq=1)
+        .on_conflict_do_update(
+            index_elements=[JournalCounter.participant_id],
+            set_={"last_change_seq": JournalCounter.last_change_seq + 1},
+        )
+        .returning(JournalCounter.last_change_seq)
+    )
+
+
+async def next_change_seq(session: AsyncSession, participant_id: uuid.UUID) -> int:
+    """Hand out the participant's next change number, holding its counter row locked until
+    commit: their writes then commit in number order and the sync feed never skips one."""
+    return int((await session.execute(_change_seq_bump(session, participant_id))).scalar_one())
+
+
+async def _insert_new(session: AsyncSession, entry: JournalEntry) -> bool:
+    """Insert `entry` unless its id exists; sets its change number. One statement on
+    PostgreSQL (the counter bump rides in a CTE), two on SQLite (no writable CTEs).
+
+    `ON CONFLICT (id) DO NOTHING` waits for a concurrent insert of the same id to commit
+    or roll back, so a race needs no savepoint and no retry."""
+    columns = {column.key: getattr(entry, column.key) for column in JournalEntry.__table__.c}
+    insert = upsert_into(session, JournalEntry)
+    if session.get_bind().dialect.name == "postgresql":
+        bump = _change_seq_bump(session, entry.participant_id).cte("bumped")
+        columns["change_seq"] = select(bump.c.last_change_seq).scalar_subquery()
+        insert = insert.add_cte(bump)
+    else:
+        columns["change_seq"] = await next_change_seq(session, entry.participant_id)
+    statement = (
+        insert.values(columns)
+        .on_conflict_do_nothing(index_elements=[JournalEntry.id])
+        .returning(JournalEntry.change_seq)
+    )
+    change_seq = (await session.execute(statement)).scalar_one_or_none()
+    if change_seq is None:
+        return False
+    entry.change_seq = change_seq
+    return True
+
+
 async def create_entry(
     session: AsyncSession, participant_id: uuid.UUID, data: EntryCreate
 ) -> tuple[JournalEntry, bool]:
     """Store an entry; returns it and whether it is new. A retry with the same id and the
     same content returns the stored entry; the same id with other content is 409."""
-    if data.id is not None and (existing := await _find_by_id(session, data.id)) is not None:
-        return _replay(existing, participant_id, data), False
-    change_seq = await next_change_seq(session, participant_id)
     now = utcnow()
     entry = JournalEntry(
         id=data.id or uuid.uuid4(),
@@ -124,21 +153,14 @@ async def create_entry(
         **{field: getattr(data, field) for field in CONTENT_FIELDS},
         tags=join_tags(data.tags),
         version=1,
-        change_seq=change_seq,
         created_at=now,
         updated_at=now,
+        deleted_at=None,
     )
     _apply_recorded_at(entry, data.recorded_at)
-    try:
-        async with session.begin_nested():
-            session.add(entry)
-    except IntegrityError:
-        # A concurrent request stored this id first (it committed while we waited).
-        existing = await _find_by_id(session, entry.id)
-        if existing is None:
-            raise
-        return _replay(existing, participant_id, data), False
-    return entry, True
+    if await _insert_new(session, entry):
+        return entry, True
+    return _replay(await _find_by_id(session, entry.id), participant_id, data), False
 
 
 async def get_entry(
