@@ -3,8 +3,11 @@
 from collections.abc import Callable
 
 import httpx
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import update
 
+from app.auth.passwords import normalize_password
 from app.users.models import Role, User
 from tests.conftest import TEST_PASSWORD, Accounts, ServeApp, sign_in
 
@@ -34,6 +37,31 @@ async def test_sign_in_returns_a_bearer_token_pair_that_is_not_cached(
     me = await client.get("/v1/me", headers={"Authorization": f"Bearer {body['access_token']}"})
     assert me.status_code == 200
     assert me.json()["id"] == str(account.id)
+
+
+async def test_a_hash_made_with_older_argon2_parameters_is_replaced_at_sign_in(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
+    account = await accounts.make(Role.participant, signed_in=False)
+    older_hash = PasswordHash((Argon2Hasher(time_cost=3, memory_cost=65536, parallelism=4),))
+    await accounts.execute(
+        update(User)
+        .where(User.id == account.id)
+        .values(password_hash=older_hash.hash(normalize_password(TEST_PASSWORD)))
+    )
+
+    assert (await sign_in(client, account.email, WRONG_PASSWORD)).status_code == 401
+    [(unchanged,)] = await accounts.sql(
+        "SELECT password_hash FROM users WHERE id = :id", id=account.id.hex
+    )
+    assert "m=65536,t=3,p=4" in str(unchanged)
+    assert (await sign_in(client, account.email)).status_code == 200
+
+    [(stored,)] = await accounts.sql(
+        "SELECT password_hash FROM users WHERE id = :id", id=account.id.hex
+    )
+    assert "m=19456,t=2,p=1" in str(stored)
+    assert (await sign_in(client, account.email)).status_code == 200
 
 
 async def test_staff_sessions_get_short_refresh_lifetimes(

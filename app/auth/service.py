@@ -11,7 +11,12 @@ from app.audit.service import Actor, AuditAction, record_event
 from app.auth import throttle
 from app.auth.identity import ClientInfo, Identity
 from app.auth.models import ActivationCode, AuthSession, RefreshToken
-from app.auth.passwords import check_password_policy, hash_password, verify_password
+from app.auth.passwords import (
+    check_password_policy,
+    hash_password,
+    verify_and_update_password,
+    verify_password,
+)
 from app.auth.tokens import (
     create_access_token,
     hash_secret,
@@ -120,7 +125,7 @@ async def sign_in(
     # other request waits for). Measured: a burst of 8 failed sign-ins stalled a concurrent
     # `GET /v1/me` for 3 s.
     await session.rollback()
-    password_ok = await verify_password(password, password_hash)
+    password_ok, updated_hash = await verify_and_update_password(password, password_hash)
     # Read again after the wait (the account may have changed meanwhile), known or not,
     # so that both paths issue the same statements.
     user = await find_user_by_email(session, email)
@@ -137,6 +142,8 @@ async def sign_in(
             now,
             "Incorrect e-mail or password.",
         )
+    if updated_hash is not None:
+        user.password_hash = updated_hash  # hashed with older Argon2 parameters
     await record_event(
         session,
         Actor(user.id, user.role.value, client.request_id),
