@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Text,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -36,9 +37,16 @@ class JournalEntry(Base):
             name="live_entry_complete",
         ),
         CheckConstraint("utc_offset_minutes BETWEEN -1440 AND 1440", name="offset_range"),
-        # "One participant's entries by time": the list, its keyset and the summaries.
+        # "One participant's live entries by time": the list and its keyset, the export, the
+        # clinician's last-entry and unreviewed figures. Partial, so that tombstones cost
+        # nothing and a count is an index-only scan.
         Index(
-            "ix_journal_entries_participant_id_recorded_at", "participant_id", "recorded_at", "id"
+            "ix_journal_entries_participant_id_recorded_at_live",
+            "participant_id",
+            "recorded_at",
+            "id",
+            postgresql_where=text("deleted_at IS NULL"),
+            sqlite_where=text("deleted_at IS NULL"),
         ),
         # "One participant's changes since X": the sync feed.
         Index(
@@ -47,7 +55,14 @@ class JournalEntry(Base):
             "change_seq",
             unique=True,
         ),
-        Index("ix_journal_entries_participant_id_local_date", "participant_id", "local_date"),
+        # "One participant's live entries by day": the summaries.
+        Index(
+            "ix_journal_entries_participant_id_local_date_live",
+            "participant_id",
+            "local_date",
+            postgresql_where=text("deleted_at IS NULL"),
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
