@@ -842,6 +842,7 @@ def main() -> None:
         if args.keep and saved.exists() and (state / f"{name}.scale").read_text() == marker:
             fixtures[name] = Fixture.from_json(saved.read_text())
             print(f"  reusing kept database {name} ({fixtures[name].total_entries:,} entries)")
+            seed.upgrade_to_head(fixtures[name].url)  # migrations added since it was seeded
             continue
         print(f"Seeding {name} ...", flush=True)
         fixtures[name] = seed.seed(name, urls[name], scale)
