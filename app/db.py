@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, Table, event
 from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
@@ -64,9 +64,17 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def upsert_into(session: AsyncSession, model: type[Base]) -> PostgresInsert | SQLiteInsert:
-    """An INSERT that can take `.on_conflict_do_update()`, for the session's database."""
-    if session.get_bind().dialect.name == "postgresql":
+def dialect_name(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
+def upsert_into(
+    target: AsyncSession | str, model: type[Base] | Table
+) -> PostgresInsert | SQLiteInsert:
+    """An INSERT that can take `.on_conflict_do_update()`, for the session's database (or
+    the dialect named)."""
+    name = target if isinstance(target, str) else dialect_name(target)
+    if name == "postgresql":
         return postgres_insert(model)
     return sqlite_insert(model)
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.auth.identity import ClientInfo, Identity
 from app.auth.models import AuthSession
@@ -37,6 +37,21 @@ async def get_client_info(request: Request) -> ClientInfo:
 ClientDep = Annotated[ClientInfo, Depends(get_client_info)]
 
 
+# Built once: constructing and cache-keying it on every request cost as much as running it.
+LIVE_SESSION_USER = (
+    select(User)
+    .join(AuthSession, AuthSession.user_id == User.id)
+    .where(
+        User.id == bindparam("user_id"),
+        User.is_active.is_(True),
+        User.erased_at.is_(None),
+        AuthSession.id == bindparam("session_id"),
+        AuthSession.revoked_at.is_(None),
+        AuthSession.absolute_expires_at > bindparam("now"),
+    )
+)
+
+
 async def get_identity(
     request: Request,
     session: SessionDep,
@@ -50,21 +65,8 @@ async def get_identity(
     claims = decode_access_token(settings, token)
     if claims is None:
         raise NotAuthenticated("The access token is invalid or expired.")
-    now = utcnow()
-    user = (
-        await session.execute(
-            select(User)
-            .join(AuthSession, AuthSession.user_id == User.id)
-            .where(
-                User.id == claims.user_id,
-                User.is_active.is_(True),
-                User.erased_at.is_(None),
-                AuthSession.id == claims.session_id,
-                AuthSession.revoked_at.is_(None),
-                AuthSession.absolute_expires_at > now,
-            )
-        )
-    ).scalar_one_or_none()
+    parameters = {"user_id": claims.user_id, "session_id": claims.session_id, "now": utcnow()}
+    user = (await session.execute(LIVE_SESSION_USER, parameters)).scalar_one_or_none()
     if user is None:
         raise NotAuthenticated("The session has ended; sign in again.")
     return Identity(user=user, session_id=claims.session_id, request_id=request.state.request_id)
