@@ -274,6 +274,7 @@ async def test_list_is_newest_first_with_filters_and_keyset_pages(client, accoun
         {"cursor": "garbage"},
         {"cursor": "WyJlbnRyaWVzIiwxXQ"},
         {"cursor": "WyJjaGFuZ2VzIiw1XQ"},
+        pytest.param({"cursor": "WyJlbnRyaWVzIiwiMjAyNi0xMS0wMlQwMDowMDowMCIsIjhkNmYyYTRiLTFjM2UtNGY1YS05YjdjLTBkMWUyZjNhNGI1YyJd"}, id="cursor-with-naive-time"),
         {"limit": 0},
         {"limit": 201},
         {"from": "yesterday"},

@@ -1,7 +1,6 @@
 """Account administration: creating, listing, changing and deactivating accounts."""
 
 import uuid
-from datetime import datetime
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,7 +10,7 @@ from app.audit.service import Actor, AuditAction, record_event
 from app.auth.service import IssuedActivationCode, issue_activation_code, revoke_user_sessions
 from app.config import Settings
 from app.errors import Conflict, NotFound
-from app.pagination import Page, bad_cursor, decode_cursor, encode_cursor
+from app.pagination import Page, decode_instant_cursor, encode_instant_cursor
 from app.users.models import Role, User
 from app.users.schemas import UserRead
 from app.users.service import create_user
@@ -68,21 +67,6 @@ async def get_account(
     return user
 
 
-def _encode_cursor(user: User) -> str:
-    return encode_cursor(_CURSOR_KIND, [user.created_at.isoformat(), str(user.id)])
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    created_at, user_id = decode_cursor(_CURSOR_KIND, cursor, 2)
-    try:
-        position = datetime.fromisoformat(created_at), uuid.UUID(user_id)
-    except (ValueError, TypeError, AttributeError) as exc:
-        raise bad_cursor() from exc
-    if position[0].tzinfo is None:
-        raise bad_cursor()
-    return position
-
-
 async def list_accounts(
     session: AsyncSession, *, role: Role | None, limit: int, cursor: str | None
 ) -> Page[UserRead]:
@@ -96,7 +80,7 @@ async def list_accounts(
     if role is not None:
         statement = statement.where(User.role == role)
     if cursor is not None:
-        created_at, user_id = _decode_cursor(cursor)
+        created_at, user_id = decode_instant_cursor(_CURSOR_KIND, cursor)
         statement = statement.where(
             or_(
                 User.created_at > created_at,
@@ -107,7 +91,9 @@ async def list_accounts(
     page = users[:limit]
     return Page[UserRead](
         items=[UserRead.model_validate(user) for user in page],
-        next_cursor=_encode_cursor(page[-1]) if len(users) > limit else None,
+        next_cursor=encode_instant_cursor(_CURSOR_KIND, page[-1].created_at, page[-1].id)
+        if len(users) > limit
+        else None,
     )
 
 

@@ -15,7 +15,7 @@ from app.dependencies import ClinicianIdentity
 from app.errors import problem_responses
 from app.journal.router import FromDate, FromInstant, ToInstant
 from app.journal.schemas import ENTRY_READ_EXAMPLE, EntryRead, IsoDate, Summary
-from app.journal.service import EntryListFilter, to_entry_read
+from app.journal.service import EntryListFilter, to_entry_reads
 from app.journal.stats import Bucket
 from app.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
 
@@ -118,7 +118,7 @@ async def list_participant_entries(
         limit,
         cursor,
     )
-    return Page(items=[to_entry_read(e) for e in entries], next_cursor=next_cursor)
+    return Page(items=to_entry_reads(entries), next_cursor=next_cursor)
 
 
 @router.get(

@@ -2,8 +2,9 @@
 
 import uuid
 from datetime import date
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Row, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import AuditAction, record_event, record_reads
@@ -83,7 +84,7 @@ async def list_participant_entries(
     filters: journal.EntryListFilter,
     limit: int,
     cursor: str | None,
-) -> tuple[list[JournalEntry], str | None]:
+) -> tuple[list[Row[Any]], str | None]:
     await get_assigned_participant(session, identity.user.id, participant_id)
     page = await journal.list_entries(session, participant_id, filters, limit, cursor)
     await record_event(

@@ -154,7 +154,7 @@ async def list_my_entries(
     entries, next_cursor = await service.list_entries(
         session, identity.user.id, filters, limit, cursor
     )
-    return Page(items=[service.to_entry_read(e) for e in entries], next_cursor=next_cursor)
+    return Page(items=service.to_entry_reads(entries), next_cursor=next_cursor)
 
 
 @router.get(

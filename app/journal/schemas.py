@@ -187,7 +187,10 @@ class EntryUpdate(StrictModel):
 
 
 class EntryRead(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [ENTRY_READ_EXAMPLE]})
+    # Read straight from database rows (attributes), in one pass of pydantic's core.
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_extra={"examples": [ENTRY_READ_EXAMPLE]}
+    )
 
     id: uuid.UUID
     recorded_at: datetime = Field(description="In UTC.")
@@ -203,6 +206,12 @@ class EntryRead(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+
+    @field_validator("tags", mode="before")
+    @classmethod
+    def split_stored_tags(cls, value: object) -> object:
+        # Stored as ",calm,work," (see JournalEntry.tags).
+        return [tag for tag in value.split(",") if tag] if isinstance(value, str) else value
 
 
 class EntryChange(BaseModel):

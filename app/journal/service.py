@@ -2,20 +2,28 @@
 
 import functools
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, Uuid, and_, bindparam, or_, select
+from pydantic import TypeAdapter
+from sqlalchemy import Row, Select, Table, Uuid, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
 
-from app.db import dialect_name, upsert_into, utcnow
+from app.db import UTCDateTime, dialect_name, upsert_into, utcnow
 from app.errors import Conflict, NotFound, PreconditionFailed
-from app.journal.access import visible_entries
+from app.journal.access import ENTRIES, visible_entries, visible_entry_rows
 from app.journal.models import JournalCounter, JournalEntry
 from app.journal.schemas import EntryChange, EntryCreate, EntryRead, EntryUpdate
-from app.pagination import bad_cursor, decode_cursor, encode_cursor
+from app.pagination import (
+    bad_cursor,
+    decode_cursor,
+    decode_instant_cursor,
+    encode_cursor,
+    encode_instant_cursor,
+)
 
 CONTENT_FIELDS = ("mood", "focus", "anxiety", "creativity", "connection", "note")
 
@@ -43,20 +51,13 @@ def split_tags(stored: str) -> list[str]:
     return [tag for tag in stored.split(",") if tag]
 
 
-def to_entry_read(entry: JournalEntry) -> EntryRead:
-    return EntryRead.model_validate(
-        {
-            "id": entry.id,
-            "recorded_at": entry.recorded_at,
-            "utc_offset_minutes": entry.utc_offset_minutes,
-            "local_date": entry.local_date,
-            **{field: getattr(entry, field) for field in CONTENT_FIELDS},
-            "tags": split_tags(entry.tags),
-            "version": entry.version,
-            "created_at": entry.created_at,
-            "updated_at": entry.updated_at,
-        }
-    )
+def to_entry_read(entry: JournalEntry | Row[Any]) -> EntryRead:
+    return EntryRead.model_validate(entry, from_attributes=True)
+
+
+def to_entry_reads(entries: Sequence[JournalEntry | Row[Any]]) -> list[EntryRead]:
+    """A page of entries, validated in one call."""
+    return ENTRY_LIST.validate_python(entries, from_attributes=True)
 
 
 def _offset_minutes(recorded_at: datetime) -> int:
@@ -99,7 +100,7 @@ async def _find_by_id(session: AsyncSession, entry_id: uuid.UUID) -> JournalEntr
     return result.scalar_one_or_none()
 
 
-ENTRIES = cast(Table, JournalEntry.__table__)
+ENTRY_LIST = TypeAdapter(list[EntryRead])
 COUNTERS = cast(Table, JournalCounter.__table__)
 
 
@@ -267,15 +268,26 @@ async def delete_entry(
     await session.flush()
 
 
-def _filters(filters: EntryListFilter) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if filters.recorded_from is not None:
-        conditions.append(JournalEntry.recorded_at >= filters.recorded_from)
-    if filters.recorded_to is not None:
-        conditions.append(JournalEntry.recorded_at < filters.recorded_to)
-    if filters.tag is not None:
-        conditions.append(JournalEntry.tags.contains(f",{filters.tag},", autoescape=True))
-    return conditions
+@functools.cache
+def _entry_page(has_from: bool, has_to: bool, has_tag: bool, has_cursor: bool) -> Select[Any]:
+    """The list query of each shape, built once and executed with parameters."""
+    column = ENTRIES.c
+    statement = visible_entry_rows(bindparam("participant_id"))
+    if has_from:
+        statement = statement.where(column.recorded_at >= bindparam("recorded_from"))
+    if has_to:
+        statement = statement.where(column.recorded_at < bindparam("recorded_to"))
+    if has_tag:
+        statement = statement.where(column.tags.like(bindparam("tag_pattern")))
+    if has_cursor:
+        after_at = bindparam("after_recorded_at", type_=UTCDateTime())
+        statement = statement.where(
+            or_(
+                column.recorded_at < after_at,
+                and_(column.recorded_at == after_at, column.id < bindparam("after_id")),
+            )
+        )
+    return statement.order_by(column.recorded_at.desc(), column.id.desc()).limit(bindparam("limit"))
 
 
 async def list_entries(
@@ -284,31 +296,32 @@ async def list_entries(
     filters: EntryListFilter,
     limit: int,
     cursor: str | None,
-) -> tuple[list[JournalEntry], str | None]:
+) -> tuple[list[Row[Any]], str | None]:
     """Newest first by `recorded_at`, keyset-paginated on (recorded_at, id)."""
-    statement = visible_entries(participant_id).where(*_filters(filters))
+    params: dict[str, Any] = {
+        "participant_id": participant_id,
+        "recorded_from": filters.recorded_from,
+        "recorded_to": filters.recorded_to,
+        # Tags are [a-z0-9-] (checked on input): nothing in them is a LIKE wildcard.
+        "tag_pattern": f"%,{filters.tag},%",
+        "limit": limit + 1,
+    }
     if cursor is not None:
-        recorded_at, entry_id = decode_cursor("entries", cursor, 2)
-        try:
-            after = (datetime.fromisoformat(recorded_at), uuid.UUID(entry_id))
-        except (TypeError, ValueError) as exc:
-            raise bad_cursor() from exc
-        statement = statement.where(
-            or_(
-                JournalEntry.recorded_at < after[0],
-                and_(JournalEntry.recorded_at == after[0], JournalEntry.id < after[1]),
-            )
-        )
-    statement = statement.order_by(JournalEntry.recorded_at.desc(), JournalEntry.id.desc()).limit(
-        limit + 1
+        after_recorded_at, after_id = decode_instant_cursor("entries", cursor)
+        params.update(after_recorded_at=after_recorded_at, after_id=after_id)
+    statement = _entry_page(
+        filters.recorded_from is not None,
+        filters.recorded_to is not None,
+        filters.tag is not None,
+        cursor is not None,
     )
-    entries = list((await session.execute(statement)).scalars())
+    entries = list(await session.execute(statement, params))
     next_cursor = None
     if len(entries) > limit:
         entries = entries[:limit]
         last = entries[-1]
         assert last.recorded_at is not None  # noqa: S101 - live entries have one
-        next_cursor = encode_cursor("entries", [last.recorded_at.isoformat(), str(last.id)])
+        next_cursor = encode_instant_cursor("entries", last.recorded_at, last.id)
     return entries, next_cursor
 
 
