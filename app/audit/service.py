@@ -3,12 +3,15 @@
 import enum
 import uuid
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.models import AuditEvent
 from app.db import utcnow
+
+AUDIT_EVENTS = cast(Table, AuditEvent.__table__)
 
 
 class AuditAction(enum.StrEnum):
@@ -52,7 +55,7 @@ async def record_event(
 ) -> None:
     """Append one audit event to the current transaction."""
     await session.execute(
-        insert(AuditEvent).values(
+        insert(AUDIT_EVENTS).values(
             occurred_at=utcnow(),
             actor_id=actor.user_id,
             actor_role=actor.role,
@@ -72,8 +75,9 @@ async def record_reads(
     if not participant_ids:
         return
     now = utcnow()
+    # The table, not the mapped class: the ORM's bulk path cost a fifth of an overview's CPU.
     await session.execute(
-        insert(AuditEvent),
+        insert(AUDIT_EVENTS),
         [
             {
                 "occurred_at": now,

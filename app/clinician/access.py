@@ -33,5 +33,9 @@ async def get_assigned_participant(
         await session.execute(assigned_participants(clinician_id).where(User.id == participant_id))
     ).first()
     if row is None:
-        raise NotFound("No such participant.")
+        raise participant_not_found()
     return row[0], row[1]
+
+
+def participant_not_found() -> NotFound:
+    return NotFound("No such participant.")

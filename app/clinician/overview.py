@@ -1,61 +1,101 @@
 """The clinician's figures per participant, in a fixed number of queries for any count."""
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, select
+from pydantic import TypeAdapter
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Numeric,
+    Row,
+    Select,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.care.models import CareAssignment
+from app.clinician.access import assigned_participants
 from app.clinician.models import ReviewMark
-from app.clinician.schemas import DimensionTrend, ParticipantOverview
+from app.clinician.schemas import ParticipantOverview
 from app.db import UTCDateTime, utcnow
 from app.journal.models import RATING_COLUMNS, JournalEntry
 from app.users.models import User
 
 RECENT = timedelta(days=7)
-BEFORE_ANY_ENTRY = literal(datetime.min.replace(tzinfo=UTC), UTCDateTime)
 PRIOR = timedelta(days=28)
+BEFORE_ANY_ENTRY = literal(datetime.min.replace(tzinfo=UTC), UTCDateTime)
+OVERVIEWS = TypeAdapter(list[ParticipantOverview])
+TREND_FIELDS = ("mean_7d", "mean_prior_28d", "change")
 
 
-@dataclass(frozen=True)
-class AssignedParticipant:
-    user: User
-    assignment: CareAssignment
-    reviewed_through: datetime | None
+def assigned_participant_rows(clinician_id: uuid.UUID) -> Select[Any]:
+    """The clinician's participants as rows with their profile, review mark, last entry
+    time and unreviewed count: the figures that need no time window.
+
+    The last two are lookups per participant on the live-entries index (the newest row;
+    the rows after the mark), not an aggregate over all their entries: 11 ms instead of
+    180 ms for 200 participants with a year of entries each."""
+    live = and_(JournalEntry.participant_id == User.id, JournalEntry.deleted_at.is_(None))
+    last_entry_at = (
+        select(JournalEntry.recorded_at)
+        .where(live)
+        .order_by(JournalEntry.recorded_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    unreviewed = (
+        select(func.count())
+        .select_from(JournalEntry)
+        .where(
+            live,
+            JournalEntry.recorded_at > func.coalesce(ReviewMark.reviewed_through, BEFORE_ANY_ENTRY),
+        )
+        .scalar_subquery()
+    )
+    return (
+        assigned_participants(clinician_id)
+        .outerjoin(
+            ReviewMark,
+            and_(ReviewMark.participant_id == User.id, ReviewMark.clinician_id == clinician_id),
+        )
+        .with_only_columns(
+            User.id.label("participant_id"),
+            User.display_name,
+            User.timezone,
+            CareAssignment.started_at.label("assigned_since"),
+            ReviewMark.reviewed_through,
+            last_entry_at.label("last_entry_at"),
+            unreviewed.label("unreviewed"),
+        )
+    )
 
 
-def _mean(value: Any) -> float | None:
-    return None if value is None else round(float(value), 2)
-
-
-def _trend(recent: Any, prior: Any) -> DimensionTrend:
-    mean_7d, mean_prior = _mean(recent), _mean(prior)
-    change = None
-    if mean_7d is not None and mean_prior is not None:
-        change = round(mean_7d - mean_prior, 2)
-    return DimensionTrend(mean_7d=mean_7d, mean_prior_28d=mean_prior, change=change)
+def _rounded(value: ColumnElement[Any]) -> ColumnElement[float]:
+    return cast(func.round(cast(value, Numeric), 2), Float)
 
 
 async def _window_figures(
     session: AsyncSession, ids: list[uuid.UUID], now: datetime
-) -> dict[uuid.UUID, Any]:
-    """7-day and prior-28-day means per dimension; reads only the last 35 days' rows."""
+) -> dict[uuid.UUID, Row[Any]]:
+    """Entries in the last 7 days, and per dimension the 7-day mean, the mean of the 28 days
+    before and the change, rounded in SQL; reads only the last 35 days' rows."""
     recent_start, prior_start = now - RECENT, now - RECENT - PRIOR
     is_recent = JournalEntry.recorded_at >= recent_start
-    averages = []
+    figures: list[ColumnElement[Any]] = [func.sum(case((is_recent, 1), else_=0))]
     for name in RATING_COLUMNS:
         column = getattr(JournalEntry, name)
-        averages.append(func.avg(case((is_recent, column))))
-        averages.append(func.avg(case((~is_recent, column))))
+        recent = _rounded(func.avg(case((is_recent, column))))
+        prior = _rounded(func.avg(case((~is_recent, column))))
+        figures += [recent, prior, _rounded(recent - prior)]
     statement = (
-        select(
-            JournalEntry.participant_id,
-            func.sum(case((is_recent, 1), else_=0)),
-            *averages,
-        )
+        select(JournalEntry.participant_id, *figures)
         .where(
             JournalEntry.participant_id.in_(ids),
             JournalEntry.deleted_at.is_(None),
@@ -67,71 +107,24 @@ async def _window_figures(
     return {row[0]: row for row in await session.execute(statement)}
 
 
-async def _totals(
-    session: AsyncSession, clinician_id: uuid.UUID, ids: list[uuid.UUID]
-) -> dict[uuid.UUID, tuple[datetime | None, int]]:
-    """Last entry time and the count of entries recorded after this clinician's review mark.
-
-    Per participant, two lookups on the live-entries index (the newest row; the rows after
-    the mark) instead of an aggregate over every entry: 11 ms instead of 180 ms for 200
-    participants with a year of entries each."""
-    live = and_(JournalEntry.participant_id == User.id, JournalEntry.deleted_at.is_(None))
-    last_entry_at = (
-        select(JournalEntry.recorded_at)
-        .where(live)
-        .order_by(JournalEntry.recorded_at.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    reviewed_through = func.coalesce(ReviewMark.reviewed_through, BEFORE_ANY_ENTRY)
-    unreviewed = (
-        select(func.count())
-        .select_from(JournalEntry)
-        .where(live, JournalEntry.recorded_at > reviewed_through)
-        .scalar_subquery()
-    )
-    statement = (
-        select(User.id, last_entry_at, unreviewed)
-        .outerjoin(ReviewMark, with_review_marks(clinician_id))
-        .where(User.id.in_(ids))
-    )
-    return {row[0]: (row[1], int(row[2])) for row in await session.execute(statement)}
+NO_WINDOW: tuple[Any, ...] = (None, 0, *(None,) * (3 * len(RATING_COLUMNS)))
 
 
 async def build_overviews(
-    session: AsyncSession, clinician_id: uuid.UUID, participants: list[AssignedParticipant]
+    session: AsyncSession, participants: list[Row[Any]]
 ) -> list[ParticipantOverview]:
-    """Figures for every participant given, in two aggregate queries."""
+    """Figures for rows of `assigned_participant_rows`, with one more aggregate query."""
     if not participants:
         return []
-    now = utcnow()
-    ids = [p.user.id for p in participants]
-    windows = await _window_figures(session, ids, now)
-    totals = await _totals(session, clinician_id, ids)
+    windows = await _window_figures(session, [p.participant_id for p in participants], utcnow())
+    fields = participants[0]._fields  # once: Row._asdict() per row cost a fifth of the CPU
     overviews = []
     for participant in participants:
-        window = windows.get(participant.user.id)
-        last_entry_at, unreviewed = totals.get(participant.user.id, (None, 0))
-        trends = {
-            name: _trend(window[2 + 2 * i], window[3 + 2 * i]) if window else _trend(None, None)
-            for i, name in enumerate(RATING_COLUMNS)
-        }
-        overviews.append(
-            ParticipantOverview(
-                participant_id=participant.user.id,
-                display_name=participant.user.display_name,
-                timezone=participant.user.timezone,
-                assigned_since=participant.assignment.started_at,
-                last_entry_at=last_entry_at,
-                entries_7d=int(window[1]) if window else 0,
-                unreviewed=unreviewed,
-                reviewed_through=participant.reviewed_through,
-                **trends,
-            )
-        )
-    return overviews
-
-
-def with_review_marks(clinician_id: uuid.UUID) -> Any:
-    """Outer join of the clinician's review mark, for `assigned_participants` queries."""
-    return and_(ReviewMark.participant_id == User.id, ReviewMark.clinician_id == clinician_id)
+        window = windows.get(participant[0], NO_WINDOW)
+        overview = dict(zip(fields, participant, strict=True))
+        overview["entries_7d"] = window[1] or 0
+        for position, name in enumerate(RATING_COLUMNS):
+            first = 2 + 3 * position  # after participant_id and entries_7d
+            overview[name] = dict(zip(TREND_FIELDS, window[first : first + 3], strict=True))
+        overviews.append(overview)
+    return OVERVIEWS.validate_python(overviews)

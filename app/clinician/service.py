@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import AuditAction, record_event, record_reads
 from app.auth.identity import Identity
-from app.clinician.access import assigned_participants, get_assigned_participant
+from app.clinician.access import get_assigned_participant, participant_not_found
 from app.clinician.models import ReviewMark
-from app.clinician.overview import AssignedParticipant, build_overviews, with_review_marks
+from app.clinician.overview import assigned_participant_rows, build_overviews
 from app.clinician.schemas import ParticipantOverview, ReviewMarkRead, ReviewMarkUpdate
 from app.db import upsert_into, utcnow
 from app.journal import service as journal
@@ -27,12 +27,7 @@ async def list_assigned_participants(
     session: AsyncSession, identity: Identity, limit: int, cursor: str | None
 ) -> tuple[list[ParticipantOverview], str | None]:
     """The clinician's participants by display name, each with their figures."""
-    clinician_id = identity.user.id
-    statement = (
-        assigned_participants(clinician_id)
-        .add_columns(ReviewMark.reviewed_through)
-        .outerjoin(ReviewMark, with_review_marks(clinician_id))
-    )
+    statement = assigned_participant_rows(identity.user.id)
     if cursor is not None:
         name, last_id = decode_cursor("participants", cursor, 2)
         try:
@@ -48,11 +43,12 @@ async def list_assigned_participants(
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = encode_cursor("participants", [rows[-1][0].display_name, str(rows[-1][0].id)])
-    participants = [AssignedParticipant(row[0], row[1], row[2]) for row in rows]
-    overviews = await build_overviews(session, clinician_id, participants)
+        next_cursor = encode_cursor(
+            "participants", [rows[-1].display_name, str(rows[-1].participant_id)]
+        )
+    overviews = await build_overviews(session, rows)
     await record_reads(
-        session, identity.actor, AuditAction.read_overview, [p.user.id for p in participants]
+        session, identity.actor, AuditAction.read_overview, [row.participant_id for row in rows]
     )
     return overviews, next_cursor
 
@@ -60,17 +56,14 @@ async def list_assigned_participants(
 async def get_participant_overview(
     session: AsyncSession, identity: Identity, participant_id: uuid.UUID
 ) -> ParticipantOverview:
-    user, assignment = await get_assigned_participant(session, identity.user.id, participant_id)
-    reviewed_through = (
+    row = (
         await session.execute(
-            select(ReviewMark.reviewed_through).where(
-                ReviewMark.participant_id == participant_id,
-                ReviewMark.clinician_id == identity.user.id,
-            )
+            assigned_participant_rows(identity.user.id).where(User.id == participant_id)
         )
-    ).scalar_one_or_none()
-    participant = AssignedParticipant(user, assignment, reviewed_through)
-    (overview,) = await build_overviews(session, identity.user.id, [participant])
+    ).first()
+    if row is None:
+        raise participant_not_found()
+    (overview,) = await build_overviews(session, [row])
     await record_event(
         session, identity.actor, AuditAction.read_profile, participant_id=participant_id
     )
