@@ -62,6 +62,19 @@ async def test_retry_with_same_id_and_content_returns_stored_entry_with_200(clie
     assert await count_entries(accounts) == 1
 
 
+async def test_retries_and_conflicts_leave_the_change_counter_alone(client, accounts):
+    sam, alex = await accounts.make(), await accounts.make()
+    entry_id = str(uuid.uuid4())
+    assert (await post_entry(client, sam, id=entry_id)).status_code == 201
+    assert (await post_entry(client, sam, id=entry_id)).status_code == 200
+    assert (await post_entry(client, sam, id=entry_id, mood=2)).status_code == 409
+    assert (await post_entry(client, alex, id=entry_id)).status_code == 409
+    counters = await accounts.sql(
+        "SELECT participant_id, last_change_seq FROM journal_counters ORDER BY last_change_seq"
+    )
+    assert [(str(owner).replace("-", ""), seq) for owner, seq in counters] == [(sam.id.hex, 1)]
+
+
 async def test_same_id_with_other_content_is_409(client, accounts):
     sam = await accounts.make()
     entry_id = str(uuid.uuid4())

@@ -8,7 +8,20 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from pydantic import TypeAdapter
-from sqlalchemy import Row, Select, Table, Uuid, and_, bindparam, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    Table,
+    Uuid,
+    and_,
+    bindparam,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
+from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
 
@@ -106,16 +119,32 @@ COUNTERS = cast(Table, JournalCounter.__table__)
 
 # The write path's statements are built once per database and executed with parameters:
 # building and cache-keying them on every request was a tenth of the entry POST's CPU.
+def _bump_on_conflict(insert: PostgresInsert | SQLiteInsert) -> ReturningInsert[int]:
+    return insert.on_conflict_do_update(
+        index_elements=[COUNTERS.c.participant_id],
+        set_={"last_change_seq": COUNTERS.c.last_change_seq + 1},
+    ).returning(COUNTERS.c.last_change_seq)
+
+
 @functools.cache
 def _change_seq_bump(dialect: str) -> ReturningInsert[int]:
-    return (
-        upsert_into(dialect, COUNTERS)
-        .values(participant_id=bindparam("participant_id", type_=Uuid()), last_change_seq=1)
-        .on_conflict_do_update(
-            index_elements=[COUNTERS.c.participant_id],
-            set_={"last_change_seq": COUNTERS.c.last_change_seq + 1},
+    return _bump_on_conflict(
+        upsert_into(dialect, COUNTERS).values(
+            participant_id=bindparam("participant_id", type_=Uuid()), last_change_seq=1
         )
-        .returning(COUNTERS.c.last_change_seq)
+    )
+
+
+@functools.cache
+def _change_seq_bump_unless_taken(dialect: str) -> ReturningInsert[int]:
+    """The bump, unless an entry with the id exists (no row then): a retry of a stored
+    entry leaves the counter, and its lock, alone."""
+    taken = select(ENTRIES.c.id).where(ENTRIES.c.id == bindparam("id", type_=Uuid())).exists()
+    source = select(bindparam("participant_id", type_=Uuid()), literal(1)).where(~taken)
+    return _bump_on_conflict(
+        upsert_into(dialect, COUNTERS).from_select(
+            [COUNTERS.c.participant_id, COUNTERS.c.last_change_seq], source
+        )
     )
 
 
@@ -126,18 +155,19 @@ def _insert_unless_taken(dialect: str) -> ReturningInsert[int]:
 
     `ON CONFLICT (id) DO NOTHING` waits for a concurrent insert of the same id to commit
     or roll back, so a race needs no savepoint and no retry."""
-    values: dict[str, Any] = {
+    params: dict[str, ColumnElement[Any]] = {
         column.key: bindparam(column.key, type_=column.type) for column in ENTRIES.c
     }
     insert = upsert_into(dialect, ENTRIES)
     if dialect == "postgresql":
-        bump = _change_seq_bump(dialect).cte("bumped")
-        values["change_seq"] = select(bump.c.last_change_seq).scalar_subquery()
-        insert = insert.add_cte(bump)
-    return (
-        insert.values(values)
-        .on_conflict_do_nothing(index_elements=[ENTRIES.c.id])
-        .returning(ENTRIES.c.change_seq)
+        bump = _change_seq_bump_unless_taken(dialect).cte("bumped")
+        params["change_seq"] = bump.c.last_change_seq
+        source = select(*params.values())
+        insert = insert.from_select(list(params), source).add_cte(bump)
+    else:
+        insert = insert.values(params)
+    return insert.on_conflict_do_nothing(index_elements=[ENTRIES.c.id]).returning(
+        ENTRIES.c.change_seq
     )
 
 
@@ -155,7 +185,10 @@ async def _insert_new(session: AsyncSession, entry: JournalEntry) -> bool:
         column.key: getattr(entry, column.key) for column in ENTRIES.c if column.key != "change_seq"
     }
     if dialect != "postgresql":
-        params["change_seq"] = await next_change_seq(session, entry.participant_id)
+        bump = _change_seq_bump_unless_taken(dialect)
+        params["change_seq"] = (await session.execute(bump, params)).scalar_one_or_none()
+        if params["change_seq"] is None:
+            return False
     result = await session.execute(_insert_unless_taken(dialect), params)
     change_seq = result.scalar_one_or_none()
     if change_seq is None:

@@ -107,7 +107,10 @@ class Database:
 
 @asynccontextmanager
 async def open_database(database_url: str) -> AsyncIterator[Database]:
-    settings = Settings(database_url=database_url, secret_key=SecretStr(SECRET_KEY))
+    # The observer pings every pooled connection: it must survive the restarts it watches.
+    settings = Settings(
+        database_url=database_url, secret_key=SecretStr(SECRET_KEY), db_ping_after_idle_seconds=0
+    )
     engine = create_engine(settings)
     try:
         yield Database(engine, settings)
