@@ -1,5 +1,6 @@
 """Bearer tokens: anything forged, expired, foreign or of the wrong kind is 401."""
 
+import asyncio
 import base64
 import json
 import uuid
@@ -162,3 +163,21 @@ async def test_a_valid_token_is_accepted(client: httpx.AsyncClient, accounts: Ac
     claims = claims_of(account.access_token)
     assert claims["typ"] == "access"
     assert jwt.get_unverified_header(account.access_token)["alg"] == "HS256"
+
+
+async def test_a_token_accepted_before_is_refused_once_it_expires(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
+    account = await accounts.make(Role.participant)
+    issued = datetime.now(UTC) - timedelta(minutes=1)
+    short_lived = with_claims(
+        account.access_token,
+        iat=int(issued.timestamp()),
+        exp=int(datetime.now(UTC).timestamp()) + 2,
+    )
+    headers = {"Authorization": f"Bearer {short_lived}"}
+    assert (await client.get("/v1/me", headers=headers)).status_code == 200
+
+    await asyncio.sleep(3)
+
+    assert_bearer_challenge(await client.get("/v1/me", headers=headers))
