@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import Actor, AuditAction, record_event
 from app.auth import throttle
-from app.auth.identity import ClientInfo, Identity
+from app.auth.identity import ClientInfo, Identity, SignedInUser
 from app.auth.models import ActivationCode, AuthSession, RefreshToken
 from app.auth.passwords import (
     check_password_policy,
@@ -153,7 +153,7 @@ async def sign_in(
     return await start_session(session, settings, user, now)
 
 
-def _participant_of(user: User) -> uuid.UUID | None:
+def _participant_of(user: User | SignedInUser) -> uuid.UUID | None:
     return user.id if user.role.value == "participant" else None
 
 
@@ -343,7 +343,7 @@ async def change_password(
 
     A wrong current password counts as a failed sign-in of the account (and is throttled
     the same way), so that a stolen access token cannot be used to guess the password."""
-    user = identity.user
+    user = await session.get_one(User, identity.user.id)
     now = utcnow()
     await throttle.ensure_not_throttled(session, settings, user.email, client.address, now)
     user_id, email, checked_hash = user.id, user.email, user.password_hash

@@ -11,6 +11,7 @@ from app.care.models import CareAssignment
 from app.clinician.models import ReviewMark
 from app.db import utcnow
 from app.journal.models import JournalCounter, JournalEntry
+from app.users.models import User
 
 ERASED_DISPLAY_NAME = "Erased participant"
 
@@ -21,7 +22,7 @@ async def erase_participant(session: AsyncSession, identity: Identity) -> None:
     The users row stays with its id and nothing else that identifies the person, so that
     the audit trail (append-only, needed to show who read what) keeps a pseudonymous subject.
     """
-    user = identity.user
+    user = await session.get_one(User, identity.user.id)
     now = utcnow()
     await revoke_user_sessions(session, user.id)
     for model in (JournalEntry, JournalCounter, ReviewMark):

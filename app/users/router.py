@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
+from app.auth.identity import SignedInUser
 from app.db import SessionDep
 from app.dependencies import CurrentIdentity
 from app.errors import problem_responses
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/v1/me", tags=["me"])
     summary="Read my account",
     responses=problem_responses(401, 503),
 )
-async def get_me(identity: CurrentIdentity) -> User:
+async def get_me(identity: CurrentIdentity) -> SignedInUser:
     """The signed-in account: e-mail, role, display name and time zone. A client can use it
     to learn its role after signing in."""
     return identity.user

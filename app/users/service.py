@@ -15,7 +15,7 @@ from app.users.schemas import MeUpdate
 
 async def update_me(session: AsyncSession, identity: Identity, changes: MeUpdate) -> User:
     """Change the caller's display name or time zone; fields left out stay as they are."""
-    user = identity.user
+    user = await session.get_one(User, identity.user.id)
     for field, value in changes.model_dump(exclude_unset=True).items():
         if value is None:
             continue
