@@ -1,6 +1,7 @@
 """Liveness and readiness probes, on the test database and on fresh SQLite files."""
 
 import asyncio
+import gc
 import os
 import sqlite3
 import sys
@@ -154,3 +155,15 @@ async def test_a_pooled_connection_that_died_while_idle(
         ]
 
     assert seen == statuses
+
+
+async def test_objects_made_at_start_up_are_frozen_out_of_garbage_collection(
+    tmp_path: Path,
+) -> None:
+    application = create_app(
+        Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/gc.db", secret_key=SECRET_KEY)
+    )
+    gc.unfreeze()
+    async with application.router.lifespan_context(application):
+        assert gc.get_freeze_count() > 10_000
+    assert gc.get_freeze_count() == 0
