@@ -186,6 +186,11 @@ class EntryUpdate(StrictModel):
         return value
 
 
+def split_tags(stored: str) -> list[str]:
+    """Tags as stored: ",calm,work," (see JournalEntry.tags)."""
+    return [tag for tag in stored.split(",") if tag]
+
+
 class EntryRead(BaseModel):
     # Read straight from database rows (attributes), in one pass of pydantic's core.
     model_config = ConfigDict(
@@ -210,8 +215,7 @@ class EntryRead(BaseModel):
     @field_validator("tags", mode="before")
     @classmethod
     def split_stored_tags(cls, value: object) -> object:
-        # Stored as ",calm,work," (see JournalEntry.tags).
-        return [tag for tag in value.split(",") if tag] if isinstance(value, str) else value
+        return split_tags(value) if isinstance(value, str) else value
 
 
 class EntryChange(BaseModel):

@@ -29,7 +29,7 @@ from app.db import UTCDateTime, dialect_name, upsert_into, utcnow
 from app.errors import Conflict, NotFound, PreconditionFailed
 from app.journal.access import ENTRIES, visible_entries, visible_entry_rows
 from app.journal.models import JournalCounter, JournalEntry
-from app.journal.schemas import EntryChange, EntryCreate, EntryRead, EntryUpdate
+from app.journal.schemas import EntryChange, EntryCreate, EntryRead, EntryUpdate, split_tags
 from app.pagination import (
     bad_cursor,
     decode_cursor,
@@ -58,10 +58,6 @@ def entry_etag(version: int) -> str:
 
 def join_tags(tags: list[str]) -> str:
     return "," + ",".join(tags) + "," if tags else ""
-
-
-def split_tags(stored: str) -> list[str]:
-    return [tag for tag in stored.split(",") if tag]
 
 
 def to_entry_read(entry: JournalEntry | Row[Any]) -> EntryRead:
