@@ -155,6 +155,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("PUT", "/v1/clinician/participants/{participant_id}/review-mark"): clinician_only(
         200, 404, json=lambda w, r: {"reviewed_through": "2026-11-01T00:00:00Z"}
     ),
+    ("GET", "/v1/clinician/participants/{participant_id}/review-mark"): clinician_only(200, 404),
     # administration
     ("POST", "/v1/admin/users"): admin_only(201, json=new_user),
     ("GET", "/v1/admin/users"): admin_only(200),

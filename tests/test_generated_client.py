@@ -197,7 +197,7 @@ async def test_generated_client_runs_the_main_flow(
         entries_page = await api.op("clinician", "list_participant_entries").asyncio(
             client=clinician, participant_id=participant_id
         )
-        assert isinstance(entries_page, models.PageEntryRead), entries_page
+        assert isinstance(entries_page, models.PageClinicianEntryRead), entries_page
         assert [entry.mood for entry in entries_page.items] == [8, 6, 4]  # newest first
         assert entries_page.items[0].note == "A long walk with friends."
         assert entries_page.items[0].tags == ["walk", "friends"]

@@ -1,7 +1,7 @@
 """The clinician's figures per participant, in a fixed number of queries for any count."""
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -15,7 +15,6 @@ from sqlalchemy import (
     case,
     cast,
     func,
-    literal,
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,13 +23,12 @@ from app.care.models import CareAssignment
 from app.clinician.access import assigned_participants
 from app.clinician.models import ReviewMark
 from app.clinician.schemas import ParticipantOverview
-from app.db import UTCDateTime, utcnow
+from app.db import utcnow
 from app.journal.models import RATING_COLUMNS, JournalEntry
 from app.users.models import User
 
 RECENT = timedelta(days=7)
 PRIOR = timedelta(days=28)
-BEFORE_ANY_ENTRY = literal(datetime.min.replace(tzinfo=UTC), UTCDateTime)
 OVERVIEWS = TypeAdapter(list[ParticipantOverview])
 TREND_FIELDS = ("mean_7d", "mean_prior_28d", "change")
 
@@ -55,7 +53,8 @@ def assigned_participant_rows(clinician_id: uuid.UUID) -> Select[Any]:
         .select_from(JournalEntry)
         .where(
             live,
-            JournalEntry.recorded_at > func.coalesce(ReviewMark.reviewed_through, BEFORE_ANY_ENTRY),
+            # Received or changed after the mark, however old `recorded_at` is.
+            JournalEntry.change_seq > func.coalesce(ReviewMark.reviewed_change_seq, 0),
         )
         .scalar_subquery()
     )

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Path, Query
 from app.clinician import service
 from app.clinician.schemas import (
     OVERVIEW_EXAMPLE,
+    ClinicianEntryRead,
     ParticipantOverview,
     ReviewMarkRead,
     ReviewMarkUpdate,
@@ -14,8 +15,8 @@ from app.db import SessionDep
 from app.dependencies import ClinicianIdentity
 from app.errors import problem_responses
 from app.journal.router import FromDate, FromInstant, ToInstant
-from app.journal.schemas import ENTRY_READ_EXAMPLE, EntryRead, IsoDate, Summary
-from app.journal.service import EntryListFilter, to_entry_reads
+from app.journal.schemas import ENTRY_READ_EXAMPLE, IsoDate, Summary
+from app.journal.service import EntryListFilter
 from app.journal.stats import Bucket
 from app.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
 
@@ -84,14 +85,17 @@ async def get_assigned_participant(
 
 @router.get(
     "/{participant_id}/entries",
-    response_model=Page[EntryRead],
+    response_model=Page[ClinicianEntryRead],
     operation_id="listParticipantEntries",
     summary="A participant's entries, newest first",
     responses={
         200: {
             "content": {
                 "application/json": {
-                    "example": {"items": [ENTRY_READ_EXAMPLE], "next_cursor": "WyJlbnRyaWVzIl0"}
+                    "example": {
+                        "items": [{**ENTRY_READ_EXAMPLE, "unreviewed": True}],
+                        "next_cursor": "WyJlbnRyaWVzIl0",
+                    }
                 }
             }
         },
@@ -106,9 +110,10 @@ async def list_participant_entries(
     recorded_to: ToInstant = None,
     limit: LimitQuery = DEFAULT_LIMIT,
     cursor: CursorQuery = None,
-) -> Page[EntryRead]:
+) -> Page[ClinicianEntryRead]:
     """Entries of a participant assigned to you now, newest first, a page at a time (pass
-    `next_cursor` as `cursor`, with the same filters). The read is recorded in the
+    `next_cursor` as `cursor`, with the same filters). Each says whether it is `unreviewed`
+    by you: received or changed after your review mark. The read is recorded in the
     participant's access log."""
     entries, next_cursor = await service.list_participant_entries(
         session,
@@ -118,7 +123,7 @@ async def list_participant_entries(
         limit,
         cursor,
     )
-    return Page(items=to_entry_reads(entries), next_cursor=next_cursor)
+    return Page(items=entries, next_cursor=next_cursor)
 
 
 @router.get(
@@ -158,6 +163,24 @@ async def set_review_mark(
     identity: ClinicianIdentity,
     session: SessionDep,
 ) -> ReviewMarkRead:
-    """Everything recorded up to `reviewed_through` counts as reviewed by you; the answer
-    says how many entries remain unreviewed. Setting it again replaces the mark."""
+    """Everything the service had received or changed by `reviewed_through` counts as
+    reviewed by you: an entry uploaded later (an offline app sends yesterday's entry today)
+    or edited after the mark is unreviewed again, whatever its `recorded_at`. A mark in the
+    future is `422`. The answer says how many entries remain unreviewed. Setting it again
+    replaces the mark."""
     return await service.set_review_mark(session, identity, participant_id, body)
+
+
+@router.get(
+    "/{participant_id}/review-mark",
+    response_model=ReviewMarkRead,
+    operation_id="getReviewMark",
+    summary="My review mark for a participant",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+async def get_review_mark(
+    participant_id: ParticipantId, identity: ClinicianIdentity, session: SessionDep
+) -> ReviewMarkRead:
+    """Your review mark (`reviewed_through: null` when you have set none) and how many
+    entries are unreviewed by you now. The read is recorded in the participant's access log."""
+    return await service.get_review_mark(session, identity, participant_id)

@@ -4,7 +4,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
-from app.journal.schemas import Rfc3339DateTime
+from app.journal.schemas import ENTRY_READ_EXAMPLE, EntryRead, Rfc3339DateTime
 from app.schemas import StrictModel
 
 
@@ -48,7 +48,10 @@ class ParticipantOverview(BaseModel):
     assigned_since: datetime
     last_entry_at: datetime | None
     entries_7d: int
-    unreviewed: int = Field(description="Entries recorded after your review mark.")
+    unreviewed: int = Field(
+        description="Live entries that reached the service, or were last changed, after your "
+        "review mark: late uploads and edits count, whatever their `recorded_at`."
+    )
     reviewed_through: datetime | None
     mood: DimensionTrend
     focus: DimensionTrend
@@ -63,7 +66,9 @@ class ReviewMarkUpdate(StrictModel):
     )
 
     reviewed_through: Rfc3339DateTime = Field(
-        description="Entries recorded at or before this instant count as reviewed.",
+        description="Everything the service had received or changed by this instant counts "
+        "as reviewed by you. Not in the future (`422`; up to a minute ahead is taken as now, "
+        "for clock skew).",
         examples=["2026-11-20T18:00:00Z"],
     )
 
@@ -76,11 +81,26 @@ class ReviewMarkRead(BaseModel):
                     "participant_id": "8d6f2a4b-1c3e-4f5a-9b7c-0d1e2f3a4b5c",
                     "reviewed_through": "2026-11-20T18:00:00Z",
                     "unreviewed": 0,
+                    "updated_at": "2026-11-20T18:00:02Z",
                 }
             ]
         }
     )
 
     participant_id: uuid.UUID
-    reviewed_through: datetime
-    unreviewed: int
+    reviewed_through: datetime | None = Field(
+        description="Your mark; `null` when you have not set one (then every entry is unreviewed)."
+    )
+    unreviewed: int = Field(description="Live entries received or changed after the mark.")
+    updated_at: datetime | None = Field(description="When you last set the mark.")
+
+
+class ClinicianEntryRead(EntryRead):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{**ENTRY_READ_EXAMPLE, "unreviewed": True}]}
+    )
+
+    unreviewed: bool = Field(
+        description="`true` when the entry reached the service, or was last changed, after "
+        "your review mark (or you have none)."
+    )

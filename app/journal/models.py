@@ -55,6 +55,15 @@ class JournalEntry(Base):
             "change_seq",
             unique=True,
         ),
+        # "One participant's live entries changed after a review mark": the clinician's
+        # unreviewed counts, as index-only scans.
+        Index(
+            "ix_journal_entries_participant_id_change_seq_live",
+            "participant_id",
+            "change_seq",
+            postgresql_where=text("deleted_at IS NULL"),
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
         # "One participant's live entries by day": the summaries.
         Index(
             "ix_journal_entries_participant_id_local_date_live",
