@@ -16,6 +16,7 @@ from app.clinician.router import router as clinician_router
 from app.config import Settings, get_settings
 from app.cors import ProblemCORSMiddleware
 from app.db import create_engine, create_sessionmaker
+from app.docs_pages import OAUTH2_REDIRECT_URL, add_docs_pages
 from app.errors import PROBLEM_MEDIA_TYPE, TYPE_BASE, register_error_handlers
 from app.journal.router import me_router as journal_me_router
 from app.journal.router import router as journal_router
@@ -254,8 +255,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=TAGS,
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=OAUTH2_REDIRECT_URL,
     )
     app.state.settings = settings
+    add_docs_pages(app)
     register_error_handlers(app)
     for router in (
         operations_router,
