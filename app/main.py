@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel
 
@@ -22,6 +22,7 @@ from app.journal.router import me_router as journal_me_router
 from app.journal.router import router as journal_router
 from app.middleware import RequestContextMiddleware, configure_logging
 from app.operations.router import router as operations_router
+from app.query_params import reject_unknown_query_parameters
 from app.users.router import router as users_router
 
 DESCRIPTION = """\
@@ -46,8 +47,9 @@ Conventions shared by every operation:
   `{items, next_cursor}`; `next_cursor` is `null` on the last page.
 - **Times** are RFC 3339 with an offset (dates `YYYY-MM-DD`), in the years 1900 to 2999;
   stored and returned in UTC.
-- Every response carries an `X-Request-ID` (yours, if you send a safe one), also recorded in
-  the audit trail.
+- Every response carries an `X-Request-ID` made by the server, also recorded in the audit
+  trail; quote it when reporting a problem. A safe `X-Request-ID` you send (up to 128
+  letters, digits and `._:-`) comes back as `X-Client-Request-ID` and is kept beside it.
 """
 
 TAGS = [
@@ -258,6 +260,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=OAUTH2_REDIRECT_URL,
+        dependencies=[Depends(reject_unknown_query_parameters)],
     )
     app.state.settings = settings
     add_docs_pages(app)
@@ -278,7 +281,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "If-Match", "X-Request-ID"],
-            expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
+            expose_headers=[
+                "ETag",
+                "Location",
+                "Retry-After",
+                "X-Request-ID",
+                "X-Client-Request-ID",
+            ],
         )
     app.add_middleware(
         RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, form_paths=FORM_PATHS

@@ -1,0 +1,53 @@
+"""A query parameter a route does not declare is `422` naming it, never silently ignored."""
+
+import pytest
+
+from tests.test_clinician import care_team
+
+
+@pytest.mark.parametrize(
+    ("path", "unknown"),
+    [
+        ("/v1/me/entries?limit=5", "sort"),
+        ("/v1/me/entries/changes?limit=5", "since"),
+        ("/v1/me?", "q"),
+        ("/v1/me/access-log?limit=5", "sort"),
+    ],
+)
+async def test_unknown_query_parameter_on_a_participant_route_is_422(
+    client, accounts, path, unknown
+):
+    sam = await accounts.make()
+    response = await client.get(f"{path}&{unknown}=1", headers=sam.headers)
+    assert response.status_code == 422, (path, response.text)
+    assert response.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in response.json()["errors"]] == [f"query.{unknown}"]
+
+
+async def test_declared_query_parameters_still_work(client, accounts):
+    sam = await accounts.make()
+    response = await client.get("/v1/me/entries?limit=5&tag=walk", headers=sam.headers)
+    assert response.status_code == 200
+
+
+async def test_unknown_query_parameters_on_clinician_and_admin_routes_are_422(client, accounts):
+    admin, clinician, (sam,) = await care_team(client, accounts)
+    clinician_url = f"/v1/clinician/participants/{sam.id}/summary?bucket=week&color=red"
+    response = await client.get(clinician_url, headers=clinician.headers)
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["query.color"]
+    response = await client.get("/v1/admin/audit-events?sort=desc", headers=admin.headers)
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["query.sort"]
+
+
+async def test_a_post_with_an_unknown_query_parameter_changes_nothing(client, accounts):
+    sam = await accounts.make()
+    body = {"recorded_at": "2026-11-20T08:00:00Z", "mood": 5, "focus": 5, "anxiety": 5}
+    response = await client.post("/v1/me/entries?dry_run=1", json=body, headers=sam.headers)
+    assert response.status_code == 422
+    assert await accounts.count("journal_entries") == 0
+
+
+async def test_public_routes_refuse_unknown_query_parameters_too(client):
+    assert (await client.get("/healthz?verbose=1")).status_code == 422
