@@ -134,3 +134,14 @@ async def test_a_deleted_entry_leaves_the_unreviewed_count(client, accounts):
     deleted = await client.delete(f"/v1/me/entries/{entry['id']}", headers=sam.headers)
     assert deleted.status_code == 204
     assert await unreviewed(client, clinician, sam) == 0
+
+
+async def test_clinician_entry_list_filters_by_tag(client, accounts):
+    _admin, clinician, (sam,) = await care_team(client, accounts)
+    work = (await post_entry(client, sam, recorded_at=ago(hours=3), tags=["work"])).json()
+    await post_entry(client, sam, recorded_at=ago(hours=2), tags=["walk"])
+    page = await client.get(
+        f"/v1/clinician/participants/{sam.id}/entries?tag=work", headers=clinician.headers
+    )
+    assert page.status_code == 200
+    assert [item["id"] for item in page.json()["items"]] == [work["id"]]

@@ -14,7 +14,7 @@ from app.clinician.schemas import (
 from app.db import SessionDep
 from app.dependencies import ClinicianIdentity
 from app.errors import problem_responses
-from app.journal.router import FromDate, FromInstant, ToInstant
+from app.journal.router import FromDate, FromInstant, TagQuery, ToInstant
 from app.journal.schemas import ENTRY_READ_EXAMPLE, IsoDate, Summary
 from app.journal.service import EntryListFilter
 from app.journal.stats import Bucket
@@ -108,6 +108,7 @@ async def list_participant_entries(
     session: SessionDep,
     recorded_from: FromInstant = None,
     recorded_to: ToInstant = None,
+    tag: TagQuery = None,
     limit: LimitQuery = DEFAULT_LIMIT,
     cursor: CursorQuery = None,
 ) -> Page[ClinicianEntryRead]:
@@ -119,7 +120,7 @@ async def list_participant_entries(
         session,
         identity,
         participant_id,
-        EntryListFilter(recorded_from, recorded_to),
+        EntryListFilter(recorded_from, recorded_to, tag),
         limit,
         cursor,
     )
