@@ -23,6 +23,7 @@ from app.journal.router import router as journal_router
 from app.middleware import RequestContextMiddleware, configure_logging
 from app.operations.router import router as operations_router
 from app.query_params import reject_unknown_query_parameters
+from app.schema_gate import SchemaGate
 from app.users.router import router as users_router
 
 DESCRIPTION = """\
@@ -275,6 +276,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         admin_router,
     ):
         app.include_router(router)
+    app.add_middleware(SchemaGate)  # innermost: its 503 still gets the request id and log
     if settings.cors_origins:
         app.add_middleware(
             ProblemCORSMiddleware,

@@ -37,8 +37,10 @@ def entry(**overrides: object) -> dict[str, object]:
 
 async def make_traffic(client: httpx.AsyncClient, sam: Account) -> None:
     assert (await client.post("/v1/me/entries", json=entry(), headers=sam.headers)).is_success
-    missing = f"/v1/me/entries/{uuid.uuid4()}?cursor=private-cursor-value"
+    missing = f"/v1/me/entries/{uuid.uuid4()}"
     assert (await client.get(missing, headers=sam.headers)).status_code == 404
+    bad_cursor = "/v1/me/entries?cursor=private-cursor-value"
+    assert (await client.get(bad_cursor, headers=sam.headers)).status_code == 422
     assert (await client.get("/no/such/path-with-a-secret")).status_code == 404
     assert (await client.get("/healthz")).status_code == 200
 
