@@ -17,4 +17,7 @@ USER journal
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
     CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status == 200 else 1)"
-CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000", "--no-access-log", "--proxy-headers"]
+# `journal serve`, not bare uvicorn: it adds the request-head limit (431), the header and body
+# deadlines, the connection cap, and believes X-Forwarded-For only from JOURNAL_TRUSTED_PROXIES
+# (set it to the load balancer's address or network when there is one; see docs/scaling.md).
+CMD ["journal", "serve", "--host", "0.0.0.0", "--port", "8000"]

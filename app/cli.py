@@ -33,28 +33,17 @@ def serve(args: argparse.Namespace) -> None:
 
     from app.main import create_app
     from app.middleware import configure_logging
+    from app.server import uvicorn_options
 
     configure_logging(settings.log_level)
+    # Header and body deadlines, the head size limit, the connection cap and the trusted
+    # proxies: what `uvicorn app.main:app` alone does not have (see app/server.py).
+    options = uvicorn_options(settings)
     if args.workers > 1:
         # Each worker process builds its own app from the same environment.
-        uvicorn.run(
-            "app.main:app",
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            access_log=False,
-            proxy_headers=True,
-            log_config=None,
-        )
+        uvicorn.run("app.main:app", host=args.host, port=args.port, workers=args.workers, **options)
         return
-    uvicorn.run(
-        create_app(settings),
-        host=args.host,
-        port=args.port,
-        access_log=False,
-        proxy_headers=True,
-        log_config=None,
-    )
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, **options)
 
 
 def migrate(_args: argparse.Namespace) -> None:

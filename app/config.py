@@ -1,5 +1,6 @@
 """Settings: one class, read from `JOURNAL_*` environment variables (and `.env`)."""
 
+import ipaddress
 import logging
 import secrets
 from datetime import timedelta
@@ -54,6 +55,13 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(default=15, ge=1)
     login_max_failures_per_email: int = Field(default=10, ge=1)
     login_max_failures_per_address: int = Field(default=100, ge=1)
+    # Sign-ins, activations and password changes hashing (or waiting to) at once in one
+    # process; more get 503 with Retry-After before any Argon2 work. Unbounded, a flood of
+    # unknown e-mails queued dummy verifications ahead of real sign-ins (39 -> 620 ms).
+    password_hashing_queue_max: int = Field(default=8, ge=1, le=1000)
+    # Two-person rule: recovering an activated participant's account, and assigning a
+    # participant to a clinician account less than 24 hours old, wait for a second admin.
+    second_admin_approval: bool = False
 
     db_pool_size: int = Field(default=5, ge=1, le=50)
     db_max_overflow: int = Field(default=2, ge=0, le=50)
@@ -69,6 +77,27 @@ class Settings(BaseSettings):
     db_ping_after_idle_seconds: float = Field(default=5, ge=0)
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # Transport limits of `journal serve` (app/server.py); uvicorn alone has none of the first
+    # three: a 32 MB header got 200 and a half-sent request held its connection for ever.
+    # The request line and headers, as sent; more is 431 and the connection closed.
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024, le=1024 * 1024)
+    # From a connection's first byte (or the end of the previous response) to the end of the
+    # headers, and from there to the end of the body; past either the connection is closed.
+    header_timeout_seconds: float = Field(default=10, gt=0)
+    body_timeout_seconds: float = Field(default=30, gt=0)
+    # Open connections (and requests in progress) per process past which a request is 503.
+    max_connections: int = Field(default=1000, ge=1)
+    keep_alive_seconds: int = Field(default=5, ge=1, le=3600)
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (IPs or CIDRs, comma-
+    # separated). None by default: uvicorn's own default trusts 127.0.0.1, which let any local
+    # caller choose the address it is throttled and audited under.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Exports running at once for one account, in one process: each is a stream that a
+    # client can keep open, so one account must not be able to open them without bound.
+    export_max_concurrent_per_account: int = Field(default=2, ge=1, le=100)
+    # A streamed body whose client accepts no data for this long is stopped and its
+    # connection closed: a reader that never reads must not keep a stream for ever.
+    stream_send_timeout_seconds: float = Field(default=30, gt=0)
     metrics_enabled: bool = False
     log_level: str = "INFO"
 
@@ -77,6 +106,17 @@ class Settings(BaseSettings):
     def split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [proxy.strip() for proxy in value.split(",") if proxy.strip()]
+        if isinstance(value, list):
+            for proxy in value:
+                # An address or a network; "*" (trust anyone) is refused on purpose.
+                ipaddress.ip_network(str(proxy), strict=False)
         return value
 
     @property
