@@ -1,6 +1,7 @@
 """Typed errors raised by services, and their single rendering as RFC 9457 problem+json."""
 
 import logging
+import sys
 from http import HTTPStatus
 from typing import Any
 
@@ -160,17 +161,38 @@ async def validation_error_handler(_request: Request, exc: Exception) -> JSONRes
     )
 
 
+def _unreadable_json(exc: StarletteHTTPException) -> FieldError | None:
+    """What makes a body unreadable JSON, behind FastAPI's `400` "error parsing the body".
+
+    FastAPI turns only `JSONDecodeError` into a 422; a body that is not UTF-8, a number of
+    more digits than Python converts to an int (4,300: its guard against quadratic parsing)
+    or nesting past the recursion limit raise other errors and got a bare 400. To a client
+    each is malformed JSON like any other, and that is 422. The JSON never parsed, so the
+    field cannot be named: the error is the body's."""
+    cause = exc.__cause__
+    if exc.status_code != 400 or cause is None:
+        return None
+    if isinstance(cause, UnicodeDecodeError):
+        message = "Invalid UTF-8"
+    elif type(cause) is ValueError and "digits" in str(cause):
+        message = f"A number has more than {sys.get_int_max_str_digits()} digits"
+    elif isinstance(cause, RecursionError):
+        message = "Arrays or objects are nested too deeply"
+    else:
+        return None
+    return FieldError(field="body", message=message, code="json_invalid")
+
+
 async def http_error_handler(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)  # noqa: S101
-    if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
-        # FastAPI answers 400 for a JSON body that is not UTF-8; to a client it is
-        # malformed JSON like any other, and that is 422.
+    unreadable = _unreadable_json(exc)
+    if unreadable is not None:
         return problem_response(
             422,
             "The request is not valid; see `errors`.",
             code="validation-error",
             title="Invalid input",
-            errors=[FieldError(field="body", message="Invalid UTF-8", code="json_invalid")],
+            errors=[unreadable],
         )
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     headers = dict(exc.headers) if exc.headers else None

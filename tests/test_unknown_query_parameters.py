@@ -51,3 +51,14 @@ async def test_a_post_with_an_unknown_query_parameter_changes_nothing(client, ac
 
 async def test_public_routes_refuse_unknown_query_parameters_too(client):
     assert (await client.get("/healthz?verbose=1")).status_code == 422
+
+
+@pytest.mark.parametrize("path", ["/v1/me/entries", "/v1/me/entries/changes", "/v1/me/access-log"])
+async def test_an_empty_cursor_means_from_the_start(client, accounts, path):
+    sam = await accounts.make()
+    body = {"recorded_at": "2026-11-20T08:00:00Z", "mood": 5, "focus": 5, "anxiety": 5}
+    assert (await client.post("/v1/me/entries", json=body, headers=sam.headers)).status_code == 201
+    empty = await client.get(f"{path}?cursor=", headers=sam.headers)
+    absent = await client.get(path, headers=sam.headers)
+    assert empty.status_code == 200, empty.text
+    assert empty.json()["items"] == absent.json()["items"]

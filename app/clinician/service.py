@@ -25,7 +25,7 @@ from app.journal.access import visible_entries
 from app.journal.models import JournalEntry
 from app.journal.schemas import Summary
 from app.journal.stats import Bucket, summarize, summary_range
-from app.pagination import bad_cursor, decode_cursor, encode_cursor
+from app.pagination import decode_cursor, encode_cursor
 from app.users.models import User
 
 CLINICIAN_ENTRIES = TypeAdapter(list[ClinicianEntryRead])
@@ -37,11 +37,7 @@ async def list_assigned_participants(
     """The clinician's participants by display name, each with their figures."""
     statement = assigned_participant_rows(identity.user.id)
     if cursor is not None:
-        name, last_id = decode_cursor("participants", cursor, 2)
-        try:
-            after_id = uuid.UUID(last_id)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise bad_cursor() from exc
+        name, after_id = decode_cursor("participants", cursor, str, uuid.UUID)
         statement = statement.where(
             or_(User.display_name > name, and_(User.display_name == name, User.id > after_id))
         )
