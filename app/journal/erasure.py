@@ -10,7 +10,8 @@ from app.auth.service import revoke_user_sessions
 from app.care.models import CareAssignment
 from app.clinician.models import ReviewMark
 from app.db import utcnow
-from app.journal.models import JournalCounter, JournalEntry
+from app.journal.counters import close_journal
+from app.journal.models import JournalEntry
 from app.users.models import User
 
 ERASED_DISPLAY_NAME = "Erased participant"
@@ -21,11 +22,18 @@ async def erase_participant(session: AsyncSession, identity: Identity) -> None:
 
     The users row stays with its id and nothing else that identifies the person, so that
     the audit trail (append-only, needed to show who read what) keeps a pseudonymous subject.
+    Two erasures at once (two devices) erase and audit once; the second does nothing.
     """
-    user = await session.get_one(User, identity.user.id)
     now = utcnow()
+    # First of all, so that the erasure holds the lock every journal write takes: writes in
+    # flight commit before it goes on, later ones wait, then find the mark and store nothing.
+    if not await close_journal(session, identity.user.id, now):
+        return
+    user = await session.get_one(User, identity.user.id)
     await revoke_user_sessions(session, user.id)
-    for model in (JournalEntry, JournalCounter, ReviewMark):
+    # A statement of its own, after the lock: on PostgreSQL its snapshot then includes the
+    # entries of every write that committed while the erasure waited.
+    for model in (JournalEntry, ReviewMark):
         await session.execute(delete(model).where(model.participant_id == user.id))
     await session.execute(delete(ActivationCode).where(ActivationCode.user_id == user.id))
     await session.execute(

@@ -99,6 +99,11 @@ class JournalCounter(Base):
 
     Bumping it locks the row until commit, so one participant's changes commit in the
     order of their numbers and a sync cursor can never step over a late commit.
+
+    It is also the fence of erasure: erasure locks and marks the row (`erased_at`) before
+    deleting the entries, and stays. A write for an erased participant waits for that lock,
+    then finds the mark and stores nothing; a deleted row would instead be re-created by
+    such a write from number 1, bringing back content and colliding with old numbers.
     """
 
     __tablename__ = "journal_counters"
@@ -107,3 +112,4 @@ class JournalCounter(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     last_change_seq: Mapped[int] = mapped_column(BigInteger)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

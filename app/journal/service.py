@@ -5,33 +5,35 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 from pydantic import TypeAdapter
 from sqlalchemy import (
     ColumnElement,
     Row,
     Select,
-    Table,
-    Uuid,
     and_,
     bindparam,
-    literal,
     or_,
     select,
 )
-from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
-from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
 
+from app.audit.service import AuditAction, record_event
+from app.auth.identity import Identity
 from app.db import UTCDateTime, dialect_name, upsert_into, utcnow
 from app.errors import Conflict, NotFound, PreconditionFailed
 from app.journal.access import ENTRIES, visible_entries, visible_entry_rows
-from app.journal.models import JournalCounter, JournalEntry
+from app.journal.counters import (
+    change_seq_bump_unless_taken,
+    is_erased,
+    journal_closed,
+    next_change_seq,
+)
+from app.journal.models import JournalEntry
 from app.journal.schemas import EntryChange, EntryCreate, EntryRead, EntryUpdate, split_tags
 from app.pagination import (
-    bad_cursor,
     decode_cursor,
     decode_instant_cursor,
     encode_cursor,
@@ -94,14 +96,20 @@ def _same_content(entry: JournalEntry, data: EntryCreate) -> bool:
     )
 
 
-def _replay(
-    entry: JournalEntry | None, participant_id: uuid.UUID, data: EntryCreate
+async def _replay(
+    session: AsyncSession, participant_id: uuid.UUID, data: EntryCreate, entry_id: uuid.UUID
 ) -> JournalEntry:
+    """The stored entry, for a retry of its create; else why nothing was stored."""
+    entry = await _find_by_id(session, entry_id)
+    if entry is not None and entry.participant_id == participant_id and _same_content(entry, data):
+        return entry
+    # Nothing stored can also mean that the owner's erasure fenced the counter: not the id's
+    # fault. (Read after the insert, which waited for the erasure's lock: it is seen here.)
+    if await is_erased(session, participant_id):
+        raise journal_closed()
     # Another participant's id and different content look alike: nothing about it leaks.
-    # (None: the owner erased it between our insert and this read; the id is still used.)
-    if entry is None or entry.participant_id != participant_id or not _same_content(entry, data):
-        raise EntryIdTaken("This id is already used by a different entry.")
-    return entry
+    # (None: the owner deleted it between our insert and this read; the id is still used.)
+    raise EntryIdTaken("This id is already used by a different entry.")
 
 
 async def _find_by_id(session: AsyncSession, entry_id: uuid.UUID) -> JournalEntry | None:
@@ -114,40 +122,10 @@ async def _find_by_id(session: AsyncSession, entry_id: uuid.UUID) -> JournalEntr
 
 
 ENTRY_LIST = TypeAdapter(list[EntryRead])
-COUNTERS = cast(Table, JournalCounter.__table__)
 
 
-# The write path's statements are built once per database and executed with parameters:
-# building and cache-keying them on every request was a tenth of the entry POST's CPU.
-def _bump_on_conflict(insert: PostgresInsert | SQLiteInsert) -> ReturningInsert[int]:
-    return insert.on_conflict_do_update(
-        index_elements=[COUNTERS.c.participant_id],
-        set_={"last_change_seq": COUNTERS.c.last_change_seq + 1},
-    ).returning(COUNTERS.c.last_change_seq)
-
-
-@functools.cache
-def _change_seq_bump(dialect: str) -> ReturningInsert[int]:
-    return _bump_on_conflict(
-        upsert_into(dialect, COUNTERS).values(
-            participant_id=bindparam("participant_id", type_=Uuid()), last_change_seq=1
-        )
-    )
-
-
-@functools.cache
-def _change_seq_bump_unless_taken(dialect: str) -> ReturningInsert[int]:
-    """The bump, unless an entry with the id exists (no row then): a retry of a stored
-    entry leaves the counter, and its lock, alone."""
-    taken = select(ENTRIES.c.id).where(ENTRIES.c.id == bindparam("id", type_=Uuid())).exists()
-    source = select(bindparam("participant_id", type_=Uuid()), literal(1)).where(~taken)
-    return _bump_on_conflict(
-        upsert_into(dialect, COUNTERS).from_select(
-            [COUNTERS.c.participant_id, COUNTERS.c.last_change_seq], source
-        )
-    )
-
-
+# Built once per database and executed with parameters, like the counter bumps: building
+# and cache-keying it on every request was a tenth of the entry POST's CPU.
 @functools.cache
 def _insert_unless_taken(dialect: str) -> ReturningInsert[int]:
     """Insert an entry unless its id exists. On PostgreSQL the counter bump rides along in
@@ -160,7 +138,7 @@ def _insert_unless_taken(dialect: str) -> ReturningInsert[int]:
     }
     insert = upsert_into(dialect, ENTRIES)
     if dialect == "postgresql":
-        bump = _change_seq_bump_unless_taken(dialect).cte("bumped")
+        bump = change_seq_bump_unless_taken(dialect).cte("bumped")
         params["change_seq"] = bump.c.last_change_seq
         source = select(*params.values())
         insert = insert.from_select(list(params), source).add_cte(bump)
@@ -171,21 +149,14 @@ def _insert_unless_taken(dialect: str) -> ReturningInsert[int]:
     )
 
 
-async def next_change_seq(session: AsyncSession, participant_id: uuid.UUID) -> int:
-    """Hand out the participant's next change number, holding its counter row locked until
-    commit: their writes then commit in number order and the sync feed never skips one."""
-    statement = _change_seq_bump(dialect_name(session))
-    return int((await session.execute(statement, {"participant_id": participant_id})).scalar_one())
-
-
 async def _insert_new(session: AsyncSession, entry: JournalEntry) -> bool:
-    """Insert `entry` unless its id is taken; sets its change number."""
+    """Insert `entry` unless its id is taken or its owner erased; sets its change number."""
     dialect = dialect_name(session)
     params = {
         column.key: getattr(entry, column.key) for column in ENTRIES.c if column.key != "change_seq"
     }
     if dialect != "postgresql":
-        bump = _change_seq_bump_unless_taken(dialect)
+        bump = change_seq_bump_unless_taken(dialect)
         params["change_seq"] = (await session.execute(bump, params)).scalar_one_or_none()
         if params["change_seq"] is None:
             return False
@@ -216,7 +187,7 @@ async def create_entry(
     _apply_recorded_at(entry, data.recorded_at)
     if await _insert_new(session, entry):
         return entry, True
-    return _replay(await _find_by_id(session, entry.id), participant_id, data), False
+    return await _replay(session, participant_id, data, entry.id), False
 
 
 async def get_entry(
@@ -257,13 +228,14 @@ async def _lock_for_change(
 
 async def update_entry(
     session: AsyncSession,
-    participant_id: uuid.UUID,
+    identity: Identity,
     entry_id: uuid.UUID,
     changes: EntryUpdate,
     if_match: str | None,
 ) -> JournalEntry:
-    """Change the fields sent. With `If-Match`, a stale version is 412 and nothing changes."""
-    change_seq, entry = await _lock_for_change(session, participant_id, entry_id)
+    """Change the fields sent. With `If-Match`, a stale version is 412 and nothing changes.
+    The edit is audited by entry id (never its content)."""
+    change_seq, entry = await _lock_for_change(session, identity.user.id, entry_id)
     if entry is None:
         raise NotFound("No such entry.")
     _check_if_match(if_match, entry)
@@ -279,14 +251,16 @@ async def update_entry(
     entry.change_seq = change_seq
     entry.updated_at = utcnow()
     await session.flush()
+    await _audit_change(session, identity, AuditAction.entry_update, entry_id)
     return entry
 
 
 async def delete_entry(
-    session: AsyncSession, participant_id: uuid.UUID, entry_id: uuid.UUID, if_match: str | None
+    session: AsyncSession, identity: Identity, entry_id: uuid.UUID, if_match: str | None
 ) -> None:
-    """Replace the entry by a tombstone (no content) that the sync feed hands to other devices."""
-    change_seq, entry = await _lock_for_change(session, participant_id, entry_id)
+    """Replace the entry by a tombstone (no content) that the sync feed hands to other devices.
+    The deletion is audited by entry id."""
+    change_seq, entry = await _lock_for_change(session, identity.user.id, entry_id)
     if entry is None:
         raise NotFound("No such entry.")
     _check_if_match(if_match, entry)
@@ -299,6 +273,16 @@ async def delete_entry(
     entry.version += 1
     entry.change_seq = change_seq
     await session.flush()
+    await _audit_change(session, identity, AuditAction.entry_delete, entry_id)
+
+
+async def _audit_change(
+    session: AsyncSession, identity: Identity, action: AuditAction, entry_id: uuid.UUID
+) -> None:
+    # Identifiers only: who, whose journal, which entry. Content never enters the trail.
+    await record_event(
+        session, identity.actor, action, participant_id=identity.user.id, subject_id=entry_id
+    )
 
 
 @functools.cache
@@ -375,10 +359,7 @@ async def list_changes(
     """Every entry created, changed or deleted after the cursor, oldest change first."""
     after = 0
     if cursor is not None:
-        (value,) = decode_cursor("changes", cursor, 1)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise bad_cursor()
-        after = value
+        (after,) = decode_cursor("changes", cursor, int)
     statement = (
         select(JournalEntry)
         .where(JournalEntry.participant_id == participant_id, JournalEntry.change_seq > after)
