@@ -1,24 +1,36 @@
-"""The participant's export: everything held about them, streamed in constant memory."""
+"""The participant's export: everything held about them, streamed in constant memory.
+
+No database connection is held while the export is being sent. A client that reads slowly,
+or not at all, decides how long a send takes; a connection held across it would be taken
+from everyone else (SQLite has one per process, PostgreSQL's pool a handful). So every part
+is read in chunks of `CHUNK_ROWS` rows along the keyset of its order, each chunk in a
+session of its own that is closed before the chunk is encoded and handed on.
+
+The export is therefore not one snapshot: an entry changed while the export runs appears
+as it was when its chunk was read.
+"""
 
 import csv
 import io
 import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, or_
+from sqlalchemy import ColumnElement, Row, Select, literal, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.audit.models import AuditEvent
 from app.care.service import list_assignment_history
 from app.db import utcnow
-from app.journal.access import visible_entries
+from app.journal.access import ENTRIES, visible_entry_rows
 from app.journal.access_log import access_log_query, to_access_log_item
-from app.journal.models import JournalEntry
-from app.journal.service import to_entry_read
+from app.journal.schemas import EntryRead
+from app.journal.service import ENTRY_LIST, to_entry_reads
 from app.users.models import User
 from app.users.schemas import UserRead
+
+Sessionmaker = async_sessionmaker[AsyncSession]
 
 CHUNK_ROWS = 1000
 CSV_COLUMNS = [
@@ -37,82 +49,120 @@ CSV_COLUMNS = [
     "created_at",
     "updated_at",
 ]
+# Oldest first; the id breaks ties between entries recorded at the same instant.
+ENTRY_ORDER = (ENTRIES.c.recorded_at, ENTRIES.c.id)
+ACCESS_LOG_ORDER = (AuditEvent.id,)
 
 
-async def _entry_chunks(session: AsyncSession, participant_id: uuid.UUID) -> AsyncIterator[Any]:
-    """Entries oldest first, a chunk at a time: from a server-side cursor on PostgreSQL."""
-    ordered = visible_entries(participant_id).order_by(JournalEntry.recorded_at, JournalEntry.id)
-    if session.get_bind().dialect.name == "sqlite":
-        async for chunk in _keyset_chunks(session, ordered):
-            yield chunk
-        return
-    result = await session.stream_scalars(ordered.execution_options(yield_per=CHUNK_ROWS))
-    # With yield_per the identity map holds the rows weakly: a chunk is freed once written.
-    async for partition in result.partitions(CHUNK_ROWS):
-        yield partition
+def _after(keys: Sequence[Any], values: Sequence[Any]) -> ColumnElement[bool]:
+    """The rows that come after `values` in the (ascending) order of `keys`: a row-value
+    comparison, which both databases answer as one index range (the equivalent OR of
+    comparisons made SQLite scan the participant's entries from the start, every chunk)."""
+    if len(keys) == 1:
+        return keys[0] > values[0]  # type: ignore[no-any-return]
+    return tuple_(*keys) > tuple_(
+        *(literal(v, key.type) for key, v in zip(keys, values, strict=True))
+    )
 
 
 async def _keyset_chunks(
-    session: AsyncSession, ordered: Select[JournalEntry]
-) -> AsyncIterator[list[JournalEntry]]:
-    """SQLite has one connection per process: holding it while a slow client downloads
-    would stall every other request, so each chunk is read in its own short transaction."""
-    statement = ordered
+    sessionmaker: Sessionmaker, statement: Select[Any], keys: Sequence[Any]
+) -> AsyncIterator[Sequence[Row[Any]]]:
+    """The rows of `statement` in the order of `keys`, `CHUNK_ROWS` at a time. Each chunk
+    is read in a short session of its own, closed (its connection given back) before the
+    chunk is yielded: no connection waits on whoever consumes the chunks."""
+    ordered = statement.order_by(*keys)
+    page = ordered
     while True:
-        chunk = list((await session.execute(statement.limit(CHUNK_ROWS))).scalars())
-        session.expunge_all()  # detached, the rows keep their loaded values
-        await session.rollback()  # give the connection back between chunks
-        if chunk:
-            yield chunk
-        if len(chunk) < CHUNK_ROWS:
+        async with sessionmaker() as session:
+            rows = (await session.execute(page.limit(CHUNK_ROWS))).all()
+        if rows:
+            yield rows
+        if len(rows) < CHUNK_ROWS:
             return
-        last = chunk[-1]
-        statement = ordered.where(
-            or_(
-                JournalEntry.recorded_at > last.recorded_at,
-                and_(JournalEntry.recorded_at == last.recorded_at, JournalEntry.id > last.id),
-            )
-        )
+        last = rows[-1]._mapping
+        page = ordered.where(_after(keys, [last[key] for key in keys]))
+
+
+async def _entry_chunks(
+    sessionmaker: Sessionmaker, participant_id: uuid.UUID
+) -> AsyncIterator[list[EntryRead]]:
+    """The participant's live entries, oldest first, a chunk at a time."""
+    statement = visible_entry_rows(participant_id)
+    async for rows in _keyset_chunks(sessionmaker, statement, ENTRY_ORDER):
+        yield to_entry_reads(rows)
+
+
+async def _entry_arrays(
+    sessionmaker: Sessionmaker, participant_id: uuid.UUID
+) -> AsyncIterator[bytes]:
+    async for entries in _entry_chunks(sessionmaker, participant_id):
+        yield ENTRY_LIST.dump_json(entries)
+
+
+async def _access_log_arrays(
+    sessionmaker: Sessionmaker, participant_id: uuid.UUID
+) -> AsyncIterator[bytes]:
+    statement = access_log_query(participant_id)
+    async for rows in _keyset_chunks(sessionmaker, statement, ACCESS_LOG_ORDER):
+        yield _json([to_access_log_item(row).model_dump(mode="json") for row in rows])
 
 
 def _json(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-async def stream_json_export(
-    sessionmaker: async_sessionmaker[AsyncSession], participant_id: uuid.UUID
-) -> AsyncIterator[bytes]:
+async def _json_array(arrays: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """One JSON array, written from a series of non-empty encoded arrays."""
+    opening = b"["
+    async for array in arrays:
+        yield opening + array[1:-1]
+        opening = b","
+    yield b"]" if opening == b"," else b"[]"
+
+
+async def _profile(sessionmaker: Sessionmaker, participant_id: uuid.UUID) -> bytes:
     async with sessionmaker() as session:
         user = await session.get_one(User, participant_id)
-        profile = UserRead.model_validate(user).model_dump_json().encode()
-        yield b'{"exported_at":' + _json(utcnow().isoformat()) + b',"profile":' + profile
-        yield b',"entries":['
-        separator = b""
-        async for chunk in _entry_chunks(session, participant_id):
-            body = b",".join(to_entry_read(entry).model_dump_json().encode() for entry in chunk)
-            yield separator + body
-            separator = b","
+        return UserRead.model_validate(user).model_dump_json().encode()
+
+
+async def _assignments(sessionmaker: Sessionmaker, participant_id: uuid.UUID) -> bytes:
+    # Read whole: a participant's assignments are the few an administrator made.
+    async with sessionmaker() as session:
         history = await list_assignment_history(session, participant_id)
-        assignments = [item.model_dump(mode="json") for item in history]
-        yield b'],"assignments":' + _json(assignments)
-        log_rows = await session.execute(access_log_query(participant_id).order_by(AuditEvent.id))
-        access_log = [to_access_log_item(row).model_dump(mode="json") for row in log_rows]
-        yield b',"access_log":' + _json(access_log) + b"}"
+    return _json([item.model_dump(mode="json") for item in history])
+
+
+async def stream_json_export(
+    sessionmaker: Sessionmaker, participant_id: uuid.UUID
+) -> AsyncIterator[bytes]:
+    """Profile, entries, assignment history and access log as one JSON document."""
+    profile = await _profile(sessionmaker, participant_id)
+    yield b'{"exported_at":' + _json(utcnow().isoformat()) + b',"profile":' + profile
+    yield b',"entries":'
+    async for part in _json_array(_entry_arrays(sessionmaker, participant_id)):
+        yield part
+    yield b',"assignments":' + await _assignments(sessionmaker, participant_id)
+    yield b',"access_log":'
+    async for part in _json_array(_access_log_arrays(sessionmaker, participant_id)):
+        yield part
+    yield b"}"
 
 
 async def stream_csv_export(
-    sessionmaker: async_sessionmaker[AsyncSession], participant_id: uuid.UUID
+    sessionmaker: Sessionmaker, participant_id: uuid.UUID
 ) -> AsyncIterator[bytes]:
+    """The entries as CSV, a header row first, tags joined with `;`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     yield buffer.getvalue().encode()
-    async with sessionmaker() as session:
-        async for chunk in _entry_chunks(session, participant_id):
-            buffer.seek(0)
-            buffer.truncate()
-            for entry in chunk:
-                row = to_entry_read(entry).model_dump(mode="json")
-                row["tags"] = ";".join(row["tags"])
-                writer.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])
-            yield buffer.getvalue().encode()
+    async for chunk in _entry_chunks(sessionmaker, participant_id):
+        buffer.seek(0)
+        buffer.truncate()
+        for entry in chunk:
+            row = entry.model_dump(mode="json")
+            row["tags"] = ";".join(row["tags"])
+            writer.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])
+        yield buffer.getvalue().encode()

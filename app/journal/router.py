@@ -1,3 +1,4 @@
+import math
 import uuid
 from typing import Annotated
 
@@ -6,7 +7,7 @@ from fastapi.responses import StreamingResponse
 
 from app.audit.service import AuditAction, record_event
 from app.db import SessionDep, utcnow
-from app.dependencies import ParticipantIdentity
+from app.dependencies import ParticipantIdentity, SettingsDep
 from app.errors import problem_responses
 from app.journal import access_log, export, service
 from app.journal.dependencies import ErasableParticipant
@@ -28,6 +29,7 @@ from app.journal.schemas import (
 )
 from app.journal.stats import summarize, summary_range
 from app.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
+from app.streaming import StreamSlotDep, TimedStreamingResponse
 
 router = APIRouter(prefix="/v1/me", tags=["journal"])
 
@@ -221,8 +223,9 @@ async def update_my_entry(
 ) -> EntryRead:
     """Change the fields sent; `creativity`, `connection` and `note` can be cleared with
     `null`. Send `If-Match` with the `ETag` you read: if another device changed the entry
-    since, the answer is `412` and nothing changes."""
-    entry = await service.update_entry(session, identity.user.id, entry_id, body, if_match)
+    since, the answer is `412` and nothing changes. The audit trail records that the entry
+    was edited (its id, never its content)."""
+    entry = await service.update_entry(session, identity, entry_id, body, if_match)
     _with_etag(response, entry.version)
     return service.to_entry_read(entry)
 
@@ -241,8 +244,8 @@ async def delete_my_entry(
     if_match: IfMatch = None,
 ) -> None:
     """The entry disappears from every read; the sync feed reports it as a tombstone.
-    `If-Match` works as for an edit."""
-    await service.delete_entry(session, identity.user.id, entry_id, if_match)
+    `If-Match` works as for an edit. The audit trail records the deletion by entry id."""
+    await service.delete_entry(session, identity, entry_id, if_match)
 
 
 @router.get(
@@ -331,20 +334,36 @@ async def list_my_access_log(
                 "text/csv": {"schema": {"type": "string"}, "example": EXPORT_CSV_EXAMPLE},
             },
         },
-        **problem_responses(401, 403, 422, 503),
+        **problem_responses(401, 403, 422, 429, 503),
+        429: {
+            **problem_responses(429)[429],
+            "description": "Too many exports of this account are running at once.",
+        },
     },
 )
 async def export_my_data(
     request: Request,
     identity: ParticipantIdentity,
     session: SessionDep,
+    settings: SettingsDep,
+    slot: StreamSlotDep,
     format: Annotated[
         ExportFormat, Query(description="`json` (everything) or `csv` (the entries).")
     ] = "json",
 ) -> StreamingResponse:
     """Your profile, every entry, your assignment history and access log as one JSON
     document (`format=json`), or your entries as CSV (`format=csv`, `tags` joined with
-    `;`). Streamed, so it works however long the journal; the export is audited."""
+    `;`). Streamed, so it works however long the journal; the export is audited.
+
+    At most `JOURNAL_EXPORT_MAX_CONCURRENT_PER_ACCOUNT` (default 2) exports of one account
+    run at once (counted per server process); another is `429` with `Retry-After`. A
+    download that accepts no data for `JOURNAL_STREAM_SEND_TIMEOUT_SECONDS` (default 30)
+    is stopped and its connection closed: the body then ends early, never complete."""
+    slot.take(
+        ("export", identity.user.id),
+        limit=settings.export_max_concurrent_per_account,
+        retry_after_seconds=math.ceil(settings.stream_send_timeout_seconds),
+    )
     await record_event(session, identity.actor, AuditAction.export, participant_id=identity.user.id)
     sessionmaker = request.app.state.sessionmaker
     if format == "csv":
@@ -354,8 +373,9 @@ async def export_my_data(
         body = export.stream_json_export(sessionmaker, identity.user.id)
         media_type = "application/json"
     filename = f"wellbeing-journal-{utcnow():%Y%m%d}.{format}"
-    return StreamingResponse(
+    return TimedStreamingResponse(
         body,
+        send_timeout=settings.stream_send_timeout_seconds,
         media_type=media_type,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
@@ -371,6 +391,7 @@ async def export_my_data(
 async def delete_my_account(identity: ErasableParticipant, session: SessionDep) -> None:
     """Ends every session, deletes your entries and profile data, and closes your clinician
     assignment. The audit trail keeps its records under a pseudonymous id. Repeating the
-    request with the same token after success answers `204` again."""
+    request with the same token after success answers `204` again. A write from another
+    of your devices that races the erasure stores nothing and gets `401`."""
     if identity is not None:
         await erase_participant(session, identity)
