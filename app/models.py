@@ -1,5 +1,6 @@
 """Every ORM model, imported in one place so that Alembic sees the whole schema."""
 
+from app.admin.models import AdminApproval
 from app.audit.models import AuditEvent
 from app.auth.models import ActivationCode, AuthSession, LoginFailure, RefreshToken
 from app.care.models import CareAssignment
@@ -10,6 +11,7 @@ from app.users.models import User
 
 __all__ = [
     "ActivationCode",
+    "AdminApproval",
     "AuditEvent",
     "AuthSession",
     "Base",

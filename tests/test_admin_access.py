@@ -28,6 +28,10 @@ def admin_requests(participant: Account, clinician: Account) -> list[tuple[str, 
         ("PUT", care, {"clinician_id": str(clinician.id)}),
         ("DELETE", care, None),
         ("GET", "/v1/admin/audit-events", None),
+        ("GET", "/v1/admin/approvals", None),
+        # No such request: only who may ask is under test here.
+        ("POST", f"/v1/admin/approvals/{participant.id}/approve", None),
+        ("POST", f"/v1/admin/approvals/{participant.id}/reject", None),
     ]
 
 
@@ -49,7 +53,9 @@ def test_every_admin_route_is_covered(app: FastAPI) -> None:
     documented = {
         (
             method.upper(),
-            path.replace("{participant_id}", str(dummy.id)).replace("{user_id}", str(dummy.id)),
+            path.replace("{participant_id}", str(dummy.id))
+            .replace("{user_id}", str(dummy.id))
+            .replace("{approval_id}", str(dummy.id)),
         )
         for path, operations in paths.items()
         if path.startswith("/v1/admin")

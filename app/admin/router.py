@@ -4,10 +4,13 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response, status
+from fastapi.responses import JSONResponse
 
 from app.admin import service
+from app.admin.approval_router import router as approvals_router
 from app.admin.schemas import (
     ActivationCodeRead,
+    ApprovalRead,
     AssignmentSet,
     UserCreate,
     UserCreated,
@@ -36,8 +39,15 @@ LOCATION_HEADER: dict[str, Any] = {
         "example": f"/v1/admin/users/{USER_EXAMPLE['id']}",
     }
 }
+APPROVAL_PENDING = (
+    "Accepted: the action waits for a second admin (`JOURNAL_SECOND_ADMIN_APPROVAL`)."
+)
 UserId = Annotated[uuid.UUID, Path(description="The account's id.")]
 ParticipantId = Annotated[uuid.UUID, Path(description="A participant account's id.")]
+
+
+def _pending(approval: ApprovalRead) -> JSONResponse:
+    return JSONResponse(approval.model_dump(mode="json"), status_code=status.HTTP_202_ACCEPTED)
 
 
 @router.post(
@@ -62,8 +72,8 @@ async def create_user(
     one-time `activation_code` to its owner, who sets a password with
     `POST /v1/auth/activate` before it expires. The code is shown only in this response.
 
-    E-mail addresses are unique regardless of case (`409` otherwise). `Location` is the new
-    account's URL."""
+    E-mail addresses are unique regardless of case and Unicode spelling (`409` otherwise).
+    `Location` is the new account's URL."""
     user, code = await service.create_account(session, settings, identity.actor, body)
     response.headers["Location"] = f"{router.prefix}/users/{user.id}"
     return UserCreated(
@@ -141,6 +151,7 @@ async def update_user(
     responses={
         **problem_responses(401, 403, 404, 409, 422, 503),
         201: {"description": "Created", "headers": LOCATION_HEADER},
+        202: {"model": ApprovalRead, "description": APPROVAL_PENDING},
     },
 )
 async def issue_activation_code(
@@ -149,15 +160,23 @@ async def issue_activation_code(
     session: SessionDep,
     settings: SettingsDep,
     response: Response,
-) -> ActivationCodeRead:
+) -> ActivationCodeRead | JSONResponse:
     """For a lost code or a forgotten password: a new one-time code, shown only in this
     response; any earlier unused code stops working. The account keeps its current
-    password until the code is used. A deactivated account gets `409`.
+    password until the code is used; but when it already has one (an account recovery),
+    every session of the account ends at once, and the participant is shown a security
+    notice. A deactivated account gets `409`.
+
+    With `JOURNAL_SECOND_ADMIN_APPROVAL` on, recovering an activated participant's account
+    is `202` with a pending request instead: another admin approves it at
+    `POST /v1/admin/approvals/{approval_id}/approve`, and that answer carries the code.
 
     The code itself has no URL: `Location` is the URL of the account it activates."""
-    code = await service.reissue_activation_code(session, settings, identity.actor, user_id)
+    result = await service.reissue_activation_code(session, settings, identity.actor, user_id)
+    if isinstance(result, ApprovalRead):
+        return _pending(result)
     response.headers["Location"] = f"{router.prefix}/users/{user_id}"
-    return ActivationCodeRead(activation_code=code.code, expires_at=code.expires_at)
+    return ActivationCodeRead(activation_code=result.code, expires_at=result.expires_at)
 
 
 @router.put(
@@ -165,21 +184,32 @@ async def issue_activation_code(
     response_model=AssignmentRead,
     operation_id="assignClinician",
     summary="Assign a participant to a clinician",
-    responses=problem_responses(401, 403, 404, 409, 413, 415, 422, 503),
+    responses={
+        **problem_responses(401, 403, 404, 409, 413, 415, 422, 503),
+        202: {"model": ApprovalRead, "description": APPROVAL_PENDING},
+    },
 )
 async def assign_clinician(
     participant_id: ParticipantId,
     body: AssignmentSet,
     identity: AdminIdentity,
     session: SessionDep,
-) -> AssignmentRead:
+    settings: SettingsDep,
+) -> AssignmentRead | JSONResponse:
     """Put the participant in the care of an active clinician. Any current assignment
     ends at the same moment, so the previous clinician loses access on their next request;
     the history is kept. Assigning the clinician already assigned changes nothing.
 
+    With `JOURNAL_SECOND_ADMIN_APPROVAL` on, assigning a clinician account created less
+    than 24 hours ago is `202` with a pending request: it takes effect when another admin
+    approves it.
+
     `404` when `participant_id` is not a participant; `422` when `clinician_id` is not an
     active clinician; `409` when the assignment changed at the same moment (retry)."""
-    return await care.assign_clinician(session, identity.actor, participant_id, body.clinician_id)
+    result = await service.assign_clinician(
+        session, settings, identity.actor, participant_id, body.clinician_id
+    )
+    return _pending(result) if isinstance(result, ApprovalRead) else result
 
 
 @router.delete(
@@ -240,3 +270,7 @@ async def list_audit_events(
         actor_id=actor_id, participant_id=participant_id, action=action, since=since, until=until
     )
     return await audit.list_audit_events(session, filters, limit=limit, cursor=cursor)
+
+
+# Included last, once its routes exist: /v1/admin/approvals...
+router.include_router(approvals_router)

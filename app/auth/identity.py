@@ -33,7 +33,7 @@ class Identity:
 
     @property
     def actor(self) -> Actor:
-        return Actor(self.user.id, self.user.role.value, self.request_id)
+        return Actor(self.user.id, self.user.role.value, self.request_id, self.user.display_name)
 
 
 @dataclass(frozen=True)

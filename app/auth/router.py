@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Response, status
 
-from app.auth import service
+from app.auth import credentials, service
 from app.auth.schemas import (
     NO_NUL,
     ActivationRequest,
@@ -72,9 +72,13 @@ async def sign_in(
     token. An unknown e-mail, a wrong password and a deactivated account all get the same
     `401`.
 
-    After 10 failures for one e-mail within 15 minutes, or too many from one address,
-    the answer is `429` with `Retry-After`, even for the right password."""
-    pair = await service.sign_in(session, settings, client, username, password)
+    The e-mail matches in any spelling of the same address (case, Unicode composition, an
+    `xn--` or Unicode domain). After 10 failures for one e-mail within 15 minutes, or too
+    many from one address, the answer is `429` with `Retry-After`, even for the right
+    password; attempts are counted as they arrive, so simultaneous guesses cannot overrun
+    the limit. When too many sign-ins are being checked at once, the answer is `503` with
+    `Retry-After` (nothing was checked or counted: retry)."""
+    pair = await credentials.sign_in(session, settings, client, username, password)
     return _token_response(pair, response)
 
 
@@ -129,7 +133,7 @@ async def activate_account(
     answer is a token pair, as from `POST /v1/auth/token`. The code works once; a wrong or
     expired code is `401` and counts as a failed sign-in (`429` after too many). A weak
     password is `422` and leaves the code usable. Any earlier sessions of the account end."""
-    pair = await service.activate_account(
+    pair = await credentials.activate_account(
         session, settings, client, body.email, body.activation_code, body.password
     )
     return _token_response(pair, response)
@@ -154,6 +158,6 @@ async def change_my_password(
     A wrong `current_password` is `422` and counts as a failed sign-in: after too many,
     `429`. A weak `new_password` is `422`. `409` when the password was changed by another
     request at the same moment."""
-    await service.change_password(
+    await credentials.change_password(
         session, settings, client, identity, body.current_password, body.new_password
     )

@@ -95,6 +95,16 @@ async def _active_clinician(session: AsyncSession, clinician_id: uuid.UUID) -> U
     return clinician
 
 
+async def check_assignable(
+    session: AsyncSession, participant_id: uuid.UUID, clinician_id: uuid.UUID
+) -> User:
+    """The clinician, once both accounts pass the checks `assign_clinician` makes (404 for
+    the participant, 422 for the clinician), with the participant's row locked: for an
+    assignment that must first wait for a second admin."""
+    await _lock_participant(session, participant_id)
+    return await _active_clinician(session, clinician_id)
+
+
 async def _close(session: AsyncSession, assignment: CareAssignment, actor: Actor) -> None:
     assignment.ended_at = utcnow()
     assignment.ended_by = actor.user_id
