@@ -9,6 +9,7 @@ import re
 import time
 import traceback
 import uuid
+from contextvars import ContextVar
 from typing import Any
 
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -19,7 +20,12 @@ from app.errors import problem_response, unexpected_error_response
 access_logger = logging.getLogger("app.access")
 
 REQUEST_ID_HEADER = b"x-request-id"
+CLIENT_REQUEST_ID_HEADER = b"x-client-request-id"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# The client's own `X-Request-ID` for the request being served (if it sent a safe one): the
+# audit trail keeps it beside the server-made id. A context variable, so that every audit
+# write of the request gets it without each caller passing it along.
+CLIENT_REQUEST_ID: ContextVar[str | None] = ContextVar("client_request_id", default=None)
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
     (b"x-content-type-options", b"nosniff"),
@@ -63,6 +69,16 @@ def _is_json(content_type: bytes | None) -> bool:
     return media_type == b"application/json" or media_type.endswith(b"+json")
 
 
+def _client_request_id(scope: Scope) -> str | None:
+    """The client's `X-Request-ID` when it is short and plain (letters, digits, `._:-`),
+    else nothing: an unsafe value is dropped, not repaired."""
+    sent = _header(scope, REQUEST_ID_HEADER)
+    if sent is None:
+        return None
+    value = sent.decode("latin-1")
+    return value if _SAFE_REQUEST_ID.match(value) else None
+
+
 class RequestContextMiddleware:
     """Gives every request an id, logs it, guards its body and hardens its response."""
 
@@ -76,15 +92,15 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        incoming_id = _header(scope, REQUEST_ID_HEADER)
-        request_id = (
-            incoming_id.decode("latin-1")
-            if incoming_id and _SAFE_REQUEST_ID.match(incoming_id.decode("latin-1"))
-            else uuid.uuid4().hex
-        )
+        # Always ours: a client cannot choose the id the logs and the audit trail key on.
+        request_id = uuid.uuid4().hex
+        client_id = _client_request_id(scope)
         scope.setdefault("state", {})["request_id"] = request_id
         state: dict[str, Any] = {"status": 500, "started": False}
         extra_headers = [*SECURITY_HEADERS, (REQUEST_ID_HEADER, request_id.encode())]
+        if client_id is not None:
+            extra_headers.append((CLIENT_REQUEST_ID_HEADER, client_id.encode()))
+        context_token = CLIENT_REQUEST_ID.set(client_id)
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -110,7 +126,8 @@ class RequestContextMiddleware:
                 raise
             await unexpected_error_response(exc)(scope, receive, send_wrapper)
         finally:
-            self._log(scope, request_id, state["status"], started)
+            CLIENT_REQUEST_ID.reset(context_token)
+            self._log(scope, request_id, client_id, state["status"], started)
 
     def _declares_too_large(self, scope: Scope) -> bool:
         length = _header(scope, b"content-length")
@@ -142,7 +159,9 @@ class RequestContextMiddleware:
         return guarded_receive
 
     @staticmethod
-    def _log(scope: Scope, request_id: str, status: int, started: float) -> None:
+    def _log(
+        scope: Scope, request_id: str, client_id: str | None, status: int, started: float
+    ) -> None:
         if not access_logger.isEnabledFor(logging.INFO):
             return
         route = scope.get("route")
@@ -150,6 +169,7 @@ class RequestContextMiddleware:
             "request",
             extra={
                 "request_id": request_id,
+                "client_request_id": client_id,
                 "method": scope["method"],
                 # The route template, never the raw query string (it may carry a cursor).
                 "route": getattr(route, "path", None) or "unmatched",
@@ -162,7 +182,15 @@ class RequestContextMiddleware:
 class JsonLogFormatter(logging.Formatter):
     """One JSON object per line; only the whitelisted `extra` fields are emitted."""
 
-    FIELDS = ("request_id", "method", "route", "status", "duration_ms", "event")
+    FIELDS = (
+        "request_id",
+        "client_request_id",
+        "method",
+        "route",
+        "status",
+        "duration_ms",
+        "event",
+    )
 
     def format(self, record: logging.LogRecord) -> str:
         payload: dict[str, Any] = {

@@ -248,6 +248,8 @@ async def test_audit_events_filter_by_actor_participant_and_action(
         "subject_id",
         "outcome",
         "request_id",
+        "client_request_id",
+        "actor_display_name",
     }
 
 

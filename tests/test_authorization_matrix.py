@@ -62,6 +62,7 @@ class Rule:
     json: Body | None = None
     form: Body | None = None
     query: dict[str, str] = field(default_factory=dict)
+    user: str = "participant"  # whose id `{user_id}` is
 
 
 def public(status: int, **kwargs: Any) -> Rule:
@@ -145,6 +146,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/me/summary"): participant_only(200),
     ("GET", "/v1/me/clinician"): participant_only(200),
     ("GET", "/v1/me/access-log"): participant_only(200),
+    ("GET", "/v1/me/security-notices"): participant_only(200),
     ("GET", "/v1/me/export"): participant_only(200),
     ("DELETE", "/v1/me"): participant_only(204),
     # clinician review: assigned participants only
@@ -163,12 +165,19 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("PATCH", "/v1/admin/users/{user_id}"): admin_only(
         200, json=lambda w, r: {"display_name": "Renamed by admin"}
     ),
-    ("POST", "/v1/admin/users/{user_id}/activation-code"): admin_only(201),
+    # Of an account already tested (a recovery code ends the account's sessions).
+    ("POST", "/v1/admin/users/{user_id}/activation-code"): admin_only(
+        201, user="other_participant"
+    ),
     ("PUT", "/v1/admin/participants/{participant_id}/clinician"): admin_only(
         200, json=lambda w, r: {"clinician_id": str(w.accounts["assigned_clinician"].id)}
     ),
     ("DELETE", "/v1/admin/participants/{participant_id}/clinician"): admin_only(204),
     ("GET", "/v1/admin/audit-events"): admin_only(200),
+    ("GET", "/v1/admin/approvals"): admin_only(200),
+    # No request pending in this world: only who may ask is under test.
+    ("POST", "/v1/admin/approvals/{approval_id}/approve"): admin_only(404),
+    ("POST", "/v1/admin/approvals/{approval_id}/reject"): admin_only(404),
 }
 
 
@@ -235,7 +244,10 @@ async def test_route_answers_each_role_as_documented(client, accounts, method, p
     rule = MATRIX[(method, path)]
     world = await build_world(client, accounts)
     url = path.format(
-        entry_id=world.entry_id, participant_id=world.participant.id, user_id=world.participant.id
+        entry_id=world.entry_id,
+        participant_id=world.participant.id,
+        user_id=world.accounts[rule.user].id,
+        approval_id=uuid.uuid4(),
     )
     for role in ROLES:
         before = await snapshot(accounts)

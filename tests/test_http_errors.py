@@ -288,10 +288,13 @@ async def test_every_response_carries_the_security_headers(
     assert response.headers["referrer-policy"] == "no-referrer"
 
 
-async def test_request_id_is_echoed_when_sent(client: httpx.AsyncClient) -> None:
+async def test_client_request_id_is_echoed_beside_a_server_made_one(
+    client: httpx.AsyncClient,
+) -> None:
     response = await client.get("/healthz", headers={"X-Request-ID": "mobile-1234.abc:def"})
 
-    assert response.headers["x-request-id"] == "mobile-1234.abc:def"
+    assert response.headers["x-client-request-id"] == "mobile-1234.abc:def"
+    assert re.fullmatch(r"[0-9a-f]{32}", response.headers["x-request-id"])
 
 
 @pytest.mark.parametrize("sent", [None, "has spaces in it", "x" * 129, "<script>"])
@@ -310,13 +313,15 @@ async def test_request_id_is_generated_when_missing_or_unsafe(
 async def test_request_id_reaches_the_audit_trail(
     client: httpx.AsyncClient, accounts: Accounts, participant: Account
 ) -> None:
-    await client.post(
+    response = await client.post(
         "/v1/auth/token",
         data={"username": participant.email, "password": "not the right password at all"},
         headers={"X-Request-ID": "trace-42"},
     )
 
-    assert await accounts.sql("SELECT request_id FROM audit_events") == [("trace-42",)]
+    assert await accounts.sql("SELECT request_id, client_request_id FROM audit_events") == [
+        (response.headers["x-request-id"], "trace-42")
+    ]
 
 
 # --- unexpected errors ------------------------------------------------------------------
@@ -345,7 +350,7 @@ async def test_unexpected_exception_is_a_500_problem_without_details_and_rolls_b
     assert note not in response.text
     assert "Traceback" not in response.text
     assert "RuntimeError" not in response.text
-    assert response.headers["x-request-id"] == "boom-1"
+    assert response.headers["x-client-request-id"] == "boom-1"
     assert response.headers["x-content-type-options"] == "nosniff"
     assert await accounts.count("login_failures") == 0
     logs = emitted_logs()

@@ -11,7 +11,7 @@ from app.audit.models import AuditEvent
 from app.audit.schemas import AuditEventRead
 from app.audit.service import AuditAction
 from app.errors import InvalidInput
-from app.pagination import Page, bad_cursor, decode_cursor, encode_cursor
+from app.pagination import Page, decode_cursor, encode_cursor
 
 _CURSOR_KIND = "audit"
 
@@ -27,11 +27,10 @@ class AuditFilter:
     until: datetime | None = None
 
 
-def _decode_cursor(cursor: str) -> int:
-    (before,) = decode_cursor(_CURSOR_KIND, cursor, 1)
-    if not isinstance(before, int) or isinstance(before, bool) or not 0 < before < 2**63:
-        raise bad_cursor()
-    return before
+def decode_event_cursor(kind: str, cursor: str) -> int:
+    """The audit event id of a cursor over a list of audit events; 422 unless it is one."""
+    (before,) = decode_cursor(kind, cursor, int)
+    return int(before)
 
 
 async def list_audit_events(
@@ -45,7 +44,7 @@ async def list_audit_events(
         raise InvalidInput("query.until", "`until` must be later than `since`.", "invalid-range")
     statement = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit + 1)
     if cursor is not None:
-        statement = statement.where(AuditEvent.id < _decode_cursor(cursor))
+        statement = statement.where(AuditEvent.id < decode_event_cursor(_CURSOR_KIND, cursor))
     if filters.actor_id is not None:
         statement = statement.where(AuditEvent.actor_id == filters.actor_id)
     if filters.participant_id is not None:

@@ -1,5 +1,6 @@
 import uuid
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
@@ -14,13 +15,16 @@ AUDIT_EVENT_EXAMPLE: JsonDict = {
     "subject_id": None,
     "outcome": "success",
     "request_id": "7f3c9e2a1b4d4c5e8f6a0b1c2d3e4f5a",
+    "client_request_id": "dashboard-7731",
+    "actor_display_name": "Dr. Ada Okafor",
 }
 
 
 class AuditEventRead(BaseModel):
     """One audit event: who did what, to which participant or subject, and when.
 
-    Events carry identifiers only, never e-mail addresses, names, codes or journal content."""
+    Events carry identifiers only, never e-mail addresses, codes or journal content; the one
+    name they keep is a clinician's or admin's own display name as it was when they acted."""
 
     model_config = ConfigDict(
         from_attributes=True,
@@ -44,4 +48,57 @@ class AuditEventRead(BaseModel):
         )
     )
     outcome: str = Field(examples=["success"])
-    request_id: str | None = Field(description="The `X-Request-ID` of the request that acted.")
+    request_id: str | None = Field(
+        description=(
+            "The server-made id of the request that acted: the `X-Request-ID` its response "
+            "carried (a client cannot choose it)."
+        )
+    )
+    client_request_id: str | None = Field(
+        description=(
+            "What the client sent as `X-Request-ID`, if it sent a safe one (up to 128 "
+            "letters, digits and `._:-`): for matching the client's own logs, not to be "
+            "trusted."
+        )
+    )
+    actor_display_name: str | None = Field(
+        description=(
+            "A clinician's or admin's display name when the event was recorded (a later "
+            "rename does not change it); `null` for participants and anonymous callers."
+        )
+    )
+
+
+SecurityNoticeKind = Literal[
+    "account_recovery_started",
+    "password_set_with_recovery_code",
+    "clinician_assigned",
+    "clinician_unassigned",
+]
+
+SECURITY_NOTICE_EXAMPLE: JsonDict = {
+    "kind": "account_recovery_started",
+    "occurred_at": "2026-11-21T10:15:00Z",
+    "message": (
+        "An administrator issued a recovery code for your account: whoever uses it can set "
+        "a new password and sign in as you. If you did not ask for one, contact your clinic."
+    ),
+}
+
+
+class SecurityNoticeRead(BaseModel):
+    """Something that changed who can reach your journal: read it, and act if it was not you."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [SECURITY_NOTICE_EXAMPLE]})
+
+    kind: SecurityNoticeKind = Field(
+        description=(
+            "`account_recovery_started`: an administrator issued a recovery code for your "
+            "account after it had been in use. `password_set_with_recovery_code`: such a code "
+            "was used to set a new password (your other sessions ended). "
+            "`clinician_assigned` / `clinician_unassigned`: your care team changed; the "
+            "clinician now assigned can read your journal (`GET /v1/me/clinician`)."
+        )
+    )
+    occurred_at: datetime
+    message: str = Field(description="The same, in a sentence (English) a client may show.")

@@ -1,15 +1,21 @@
-"""Who has read (or, for admins, changed) a participant's data: read from the audit trail."""
+"""Who has read (or, for admins, changed) a participant's data: read from the audit trail.
+
+Each reader is shown by the display name recorded with the event (as it was then), so that a
+clinician who renames themselves later does not rewrite who read the data. Security notices
+(app/audit/notices.py) are marked on the items they come from."""
 
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, case, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.models import AuditEvent
+from app.audit.notices import KINDS, account_was_in_use
+from app.audit.queries import decode_event_cursor
 from app.audit.service import AuditAction
 from app.journal.schemas import AccessLogItem, ClinicianInfo, MyClinician
-from app.pagination import bad_cursor, decode_cursor, encode_cursor
+from app.pagination import encode_cursor
 from app.users.models import User
 
 CLINICIAN_READS = {
@@ -18,31 +24,64 @@ CLINICIAN_READS = {
     AuditAction.read_entries.value: "entries",
     AuditAction.read_summary.value: "summary",
 }
+# Names the log shows in place of an account's own; no display name may look like them
+# (app/users/names.py).
 ADMINISTRATOR = "administrator"
+RECOVERY_CODE = "recovery code"
+_CODE_ISSUE = AuditAction.activation_code_issue.value
+_ACTIVATION = AuditAction.activation.value
 
 
 def access_log_query(participant_id: uuid.UUID) -> Select[Any]:
-    """Clinician reads of the participant's data and admin actions on their account."""
+    """Clinician reads of the participant's data, admin actions on their account, and the
+    participant's own activations that set a password with a recovery code."""
+    in_use = account_was_in_use(participant_id)
     return (
         select(AuditEvent.id, AuditEvent.occurred_at, AuditEvent.action, AuditEvent.actor_role)
-        .add_columns(User.display_name)
+        .add_columns(
+            # Events recorded before names were kept have theirs filled in by the migration.
+            func.coalesce(AuditEvent.actor_display_name, User.display_name).label("display_name"),
+            case((AuditEvent.action.in_([_CODE_ISSUE, _ACTIVATION]), in_use), else_=false()).label(
+                "recovery"
+            ),
+        )
         .join(User, User.id == AuditEvent.actor_id)
         .where(
             AuditEvent.participant_id == participant_id,
             AuditEvent.outcome == "success",
-            (AuditEvent.action.in_(CLINICIAN_READS) & (AuditEvent.actor_role == "clinician"))
-            | (AuditEvent.actor_role == "admin"),
+            or_(
+                AuditEvent.action.in_(CLINICIAN_READS) & (AuditEvent.actor_role == "clinician"),
+                AuditEvent.actor_role == "admin",
+                and_(
+                    AuditEvent.action == _ACTIVATION,
+                    AuditEvent.actor_id == participant_id,
+                    in_use,
+                ),
+            ),
         )
     )
 
 
+def _security_notice(row: Any) -> Any:
+    if row.action in (_CODE_ISSUE, _ACTIVATION) and not row.recovery:
+        return None
+    return KINDS.get(row.action)
+
+
 def to_access_log_item(row: Any) -> AccessLogItem:
-    is_admin = row.actor_role == "admin"
+    """One row of `access_log_query` as the participant is shown it."""
+    if row.action == _ACTIVATION:
+        accessor, role, data = RECOVERY_CODE, "participant", "account"
+    elif row.actor_role == "admin":
+        accessor, role, data = ADMINISTRATOR, "admin", "account"
+    else:
+        accessor, role, data = row.display_name, "clinician", CLINICIAN_READS[row.action]
     return AccessLogItem(
         accessed_at=row.occurred_at,
-        accessor=ADMINISTRATOR if is_admin else row.display_name,
-        accessor_role="admin" if is_admin else "clinician",
-        data="account" if is_admin else CLINICIAN_READS[row.action],
+        accessor=accessor,
+        accessor_role=role,
+        data=data,
+        security_notice=_security_notice(row),
     )
 
 
@@ -52,10 +91,7 @@ async def list_access_log(
     """Newest first, keyset-paginated on the audit event id."""
     statement = access_log_query(participant_id)
     if cursor is not None:
-        (before,) = decode_cursor("access-log", cursor, 1)
-        if not isinstance(before, int) or isinstance(before, bool):
-            raise bad_cursor()
-        statement = statement.where(AuditEvent.id < before)
+        statement = statement.where(AuditEvent.id < decode_event_cursor("access-log", cursor))
     rows = list(await session.execute(statement.order_by(AuditEvent.id.desc()).limit(limit + 1)))
     next_cursor = None
     if len(rows) > limit:

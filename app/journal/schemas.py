@@ -15,6 +15,7 @@ from pydantic import (
 from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
+from app.audit.schemas import SecurityNoticeKind
 from app.care.schemas import AssignmentHistoryItem
 from app.schemas import StrictModel
 from app.users.schemas import USER_EXAMPLE, UserRead
@@ -371,10 +372,22 @@ class AccessLogItem(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [ACCESS_LOG_EXAMPLE]})
 
     accessed_at: datetime
-    accessor: str = Field(description="The clinician's display name, or `administrator`.")
-    accessor_role: Literal["clinician", "admin"]
+    accessor: str = Field(
+        description=(
+            "The clinician's display name as it was at the time, `administrator`, or "
+            "`recovery code` (your account, after a new password was set with one)."
+        )
+    )
+    accessor_role: Literal["clinician", "admin", "participant"]
     data: str = Field(
         description="What was read or changed: overview, profile, entries, summary, account."
+    )
+    security_notice: SecurityNoticeKind | None = Field(
+        default=None,
+        description=(
+            "Set when the event is also a security notice (`GET /v1/me/security-notices`): "
+            "show such items prominently."
+        ),
     )
 
 

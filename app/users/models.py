@@ -30,3 +30,5 @@ class User(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # Set by account erasure: the row stays so audit events keep a pseudonymous actor.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The newest security notice the participant has been shown: later ones count as unseen.
+    security_notices_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -9,6 +9,10 @@ from pydantic.config import JsonDict
 from app.schemas import StrictModel
 from app.users.models import Role
 
+# Re-exported: the admin schemas and the CLI take the display-name rules from here.
+from app.users.names import DisplayName as DisplayName
+from app.users.names import clean_display_name as clean_display_name
+
 
 def valid_timezone(value: str) -> str:
     try:
@@ -18,20 +22,6 @@ def valid_timezone(value: str) -> str:
     return value
 
 
-def clean_display_name(value: str) -> str:
-    if any(ord(char) < 32 for char in value):
-        raise ValueError("must not contain control characters")
-    value = value.strip()
-    if not value:
-        raise ValueError("must not be blank")
-    return value
-
-
-# `str.isspace()` characters that are not control characters: what `strip()` removes.
-_SPACES = r" \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-# The JSON Schema twin of `clean_display_name`: no control character (U+0000 to U+001F),
-# and at least one character that is not a space.
-DISPLAY_NAME_PATTERN = rf"^[^\x00-\x1f]*[^\x00-\x1f{_SPACES}][^\x00-\x1f]*$"
 # A custom format: the names of the IANA tz database (Olson), as shipped in `tzdata`.
 TIME_ZONE_FORMAT = "iana-time-zone"
 
@@ -45,18 +35,6 @@ TimeZoneName = Annotated[
     ),
     AfterValidator(valid_timezone),
 ]
-DisplayName = Annotated[
-    str,
-    Field(
-        min_length=1,
-        max_length=100,
-        description="Not blank, no control characters; surrounding spaces are trimmed.",
-        examples=["Sam"],
-        json_schema_extra={"pattern": DISPLAY_NAME_PATTERN},
-    ),
-    AfterValidator(clean_display_name),
-]
-
 
 USER_EXAMPLE: JsonDict = {
     "id": "8d6f2a4b-1c3e-4f5a-9b7c-0d1e2f3a4b5c",
@@ -92,3 +70,22 @@ class MeUpdate(StrictModel):
 
     display_name: DisplayName | None = None
     timezone: TimeZoneName | None = None
+
+
+class MeRead(UserRead):
+    """The signed-in account, with what it has not seen yet."""
+
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={"examples": [{**USER_EXAMPLE, "unseen_security_notices": 1}]},
+    )
+
+    unseen_security_notices: int = Field(
+        ge=0,
+        description=(
+            "Security notices (account recovery, care-team changes) recorded since you last "
+            "listed them at `GET /v1/me/security-notices`. Show them when this is not 0. "
+            "Always 0 for clinician and admin accounts."
+        ),
+        examples=[1],
+    )
