@@ -75,6 +75,7 @@ STATE_RULES = frozenset(
         ("query.from", "bad-range"),  # `from` after `to`
         ("query.until", "invalid-range"),  # `until` not after `since`
         ("body.recorded_at", "datetime_in_future"),  # more than 5 minutes ahead of now
+        ("body.reviewed_through", "in-future"),  # a review mark more than a minute ahead
         ("body.current_password", "wrong-password"),  # not the account's password
         ("body.new_password", "password-too-short"),
         ("body.new_password", "password-too-weak"),
