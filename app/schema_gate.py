@@ -10,7 +10,7 @@ import time
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.errors import ServiceUnavailable, problem_response
+from app.errors import ServiceUnavailable, is_database_unavailable, problem_response
 from app.operations.service import schema_problem
 
 # The probes answer for themselves (`/readyz` says why it is not ready).
@@ -43,7 +43,14 @@ class SchemaGate:
     async def _current_problem(self, scope: Scope) -> str | None:
         async with self._lock:  # one check at a time, at most every RECHECK_SECONDS
             if time.monotonic() - self._checked_at >= RECHECK_SECONDS:
-                self._problem = await schema_problem(scope["app"].state.engine)
+                try:
+                    self._problem = await schema_problem(scope["app"].state.engine, strict=True)
+                except Exception as exc:
+                    if not is_database_unavailable(exc):
+                        raise
+                    # An outage is not a schema verdict: the request itself answers 503 (or
+                    # succeeds on a fresh connection), and the next request checks again.
+                    return None
                 self._checked_at = time.monotonic()
                 self.open = self._problem is None
         return self._problem

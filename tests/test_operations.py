@@ -144,6 +144,8 @@ async def test_a_pooled_connection_that_died_while_idle(
         db_pool_size=1, db_max_overflow=0, db_ping_after_idle_seconds=ping_after_idle_seconds
     ) as served:
         account = await served.accounts.make(Role.participant)
+        # A serving process: its schema gate is open (its check would take the dead one).
+        assert (await served.client.get("/v1/me", headers=account.headers)).status_code == 200
         async with served.app.state.engine.connect() as connection:
             pid = (await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one()
         await _terminate_backend(database_url, pid)
