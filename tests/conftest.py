@@ -31,6 +31,8 @@ from app.models import Base
 from app.users.models import Role, User
 from app.users.service import create_user
 
+pytest_plugins = ["tests.faults.fixtures"]
+
 TEST_PASSWORD = "lantern meadow copper whistle 42"
 SECRET_KEY = "test-secret-key-that-is-long-enough-for-hs256-0123456789"
 

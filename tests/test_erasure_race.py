@@ -36,7 +36,7 @@ from sqlalchemy.pool import NullPool
 from app.auth.service import start_session
 from app.db import UTCDateTime, utcnow
 from app.journal.models import JournalCounter, JournalEntry
-from app.migrations import alembic_config, upgrade_to_head
+from app.migrations import alembic_config
 from app.users.models import User
 from tests.conftest import Account, Accounts
 from tests.faults.load import ENTRIES, Database, Participant, entry_body, open_database
@@ -51,23 +51,6 @@ WRITES_BEFORE_ERASURE = 16
 TEST_TIMEOUT_S = 150
 # What a racing write may get: done, already gone, or the session erasure ended.
 ACCEPTED = {200, 201, 204, 401, 404}
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def race_database_url(
-    request: pytest.FixtureRequest, tmp_path: Path, database_url: str, is_postgres: bool
-) -> Iterator[str]:
-    """A migrated database of the test's own (a scratch one on the test PostgreSQL server)."""
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path}/erasure-race.db"
-        upgrade_to_head(url)
-        yield url
-        return
-    if not is_postgres:
-        pytest.skip("set JOURNAL_TEST_DATABASE_URL to a PostgreSQL database to run this")
-    with scratch_database(database_url) as url:
-        upgrade_to_head(url)
-        yield url
 
 
 class Race:
@@ -143,15 +126,15 @@ async def _counter_erased(db: Database, participant_id: uuid.UUID) -> bool:
 
 @pytest.mark.fault
 async def test_erasure_racing_eight_writers_leaves_no_entry_and_no_500(
-    race_database_url: str, tmp_path: Path
+    fault_database_url: str, tmp_path: Path
 ) -> None:
-    is_sqlite = race_database_url.startswith("sqlite")
+    is_sqlite = fault_database_url.startswith("sqlite")
     servers = [
-        Server(race_database_url, tmp_path, db_pool_size="5", db_max_overflow="2")
+        Server(fault_database_url, tmp_path, db_pool_size="5", db_max_overflow="2")
         for _ in range(2 if is_sqlite else 1)
     ]
     try:
-        async with asyncio.timeout(TEST_TIMEOUT_S), open_database(race_database_url) as db:
+        async with asyncio.timeout(TEST_TIMEOUT_S), open_database(fault_database_url) as db:
             for server in servers:
                 server.start()
             await asyncio.gather(*(server.wait_ready("/readyz") for server in servers))

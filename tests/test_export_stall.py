@@ -14,7 +14,6 @@ import socket
 import statistics
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,9 +23,7 @@ from sqlalchemy import insert
 
 from app.db import utcnow
 from app.journal.models import JournalCounter, JournalEntry
-from app.migrations import upgrade_to_head
 from tests.faults.load import Database, Participant, open_database
-from tests.faults.postgres import scratch_database
 from tests.faults.server import Server
 
 TEST_TIMEOUT_S = 60
@@ -41,23 +38,6 @@ HEAVY_ENTRIES = 999
 LATENCY_SAMPLES = 50
 # Small pool on PostgreSQL, so that two held connections would drain it and show as 503s.
 POOL = {"db_pool_size": "2", "db_max_overflow": "0", "db_pool_timeout_seconds": "3"}
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def stall_database_url(
-    request: pytest.FixtureRequest, tmp_path: Path, database_url: str, is_postgres: bool
-) -> Iterator[str]:
-    """A migrated database of the test's own (as `fault_database_url` in test_faults.py)."""
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path}/stall.db"
-        upgrade_to_head(url)
-        yield url
-        return
-    if not is_postgres:
-        pytest.skip("set JOURNAL_TEST_DATABASE_URL to a PostgreSQL database to run this")
-    with scratch_database(database_url) as url:
-        upgrade_to_head(url)
-        yield url
 
 
 async def seed_entries(
@@ -149,12 +129,12 @@ async def median_me_latency(client: httpx.AsyncClient, who: Participant) -> tupl
 
 @pytest.mark.fault
 async def test_exports_that_are_never_read_do_not_slow_other_participants(
-    stall_database_url: str, tmp_path: Path
+    fault_database_url: str, tmp_path: Path
 ) -> None:
-    server = Server(stall_database_url, tmp_path, **POOL)
+    server = Server(fault_database_url, tmp_path, **POOL)
     sockets: list[socket.socket] = []
     try:
-        async with asyncio.timeout(TEST_TIMEOUT_S), open_database(stall_database_url) as db:
+        async with asyncio.timeout(TEST_TIMEOUT_S), open_database(fault_database_url) as db:
             # Two ways to stall: in the middle of the entries (many of them), and after
             # them (one heavy chunk), where the assignments and the access log are read.
             many, heavy, other = [await db.participant() for _ in range(3)]
@@ -193,10 +173,10 @@ async def test_exports_that_are_never_read_do_not_slow_other_participants(
 
 @pytest.mark.fault
 async def test_a_stalled_export_is_closed_after_the_send_timeout(
-    stall_database_url: str, tmp_path: Path
+    fault_database_url: str, tmp_path: Path
 ) -> None:
     server = Server(
-        stall_database_url,
+        fault_database_url,
         tmp_path,
         stream_send_timeout_seconds="2",
         export_max_concurrent_per_account="1",
@@ -204,7 +184,7 @@ async def test_a_stalled_export_is_closed_after_the_send_timeout(
     )
     sock: socket.socket | None = None
     try:
-        async with asyncio.timeout(TEST_TIMEOUT_S), open_database(stall_database_url) as db:
+        async with asyncio.timeout(TEST_TIMEOUT_S), open_database(fault_database_url) as db:
             exporter = await db.participant()
             await seed_entries(db, exporter.id, SEEDED_ENTRIES)
             await server.start_and_wait()

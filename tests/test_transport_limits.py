@@ -8,7 +8,7 @@ with raw sockets where a well-behaved client cannot show the fault, bounded in t
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -17,9 +17,7 @@ import pytest
 from pydantic import ValidationError
 
 from app.config import Settings
-from app.migrations import upgrade_to_head
 from app.server import uvicorn_options
-from tests.faults.postgres import scratch_database
 from tests.faults.server import Server
 
 TEST_TIMEOUT_S = 60
@@ -27,23 +25,6 @@ TEST_TIMEOUT_S = 60
 DEADLINE_S = 1.0
 FAST = {"header_timeout_seconds": str(DEADLINE_S), "body_timeout_seconds": str(DEADLINE_S)}
 MB = 1024 * 1024
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def served_database_url(
-    request: pytest.FixtureRequest, tmp_path: Path, database_url: str, is_postgres: bool
-) -> Iterator[str]:
-    """A migrated database of the test's own: SQLite always, PostgreSQL when configured."""
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path}/transport.db"
-        upgrade_to_head(url)
-        yield url
-        return
-    if not is_postgres:
-        pytest.skip("set JOURNAL_TEST_DATABASE_URL to a PostgreSQL database to run this")
-    with scratch_database(database_url) as url:
-        upgrade_to_head(url)
-        yield url
 
 
 @asynccontextmanager
@@ -102,9 +83,9 @@ def status_of(response: bytes) -> int:
 
 @pytest.mark.fault
 async def test_a_header_over_the_limit_is_431_and_closed(
-    served_database_url: str, tmp_path: Path
+    fault_database_url: str, tmp_path: Path
 ) -> None:
-    async with running(served_database_url, tmp_path, max_header_bytes="16384") as server:
+    async with running(fault_database_url, tmp_path, max_header_bytes="16384") as server:
         # 32 kB in one write: the whole head arrives in one read, counted exactly.
         reader, writer = await connect(server)
         head = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 32 * 1024 + b"\r\n\r\n"
@@ -121,9 +102,9 @@ async def test_a_header_over_the_limit_is_431_and_closed(
 
 @pytest.mark.fault
 async def test_unterminated_20_mb_headers_are_refused_without_growing_memory(
-    served_database_url: str, tmp_path: Path
+    fault_database_url: str, tmp_path: Path
 ) -> None:
-    async with running(served_database_url, tmp_path) as server:
+    async with running(fault_database_url, tmp_path) as server:
         async with httpx.AsyncClient(base_url=server.base_url, timeout=5) as client:
             for _ in range(20):  # warm up: what serving requests allocates anyway
                 assert (await client.get("/healthz")).status_code == 200
@@ -166,9 +147,9 @@ async def test_unterminated_20_mb_headers_are_refused_without_growing_memory(
 )
 @pytest.mark.fault
 async def test_an_incomplete_request_is_closed_within_the_deadline(
-    served_database_url: str, tmp_path: Path, sent: bytes
+    fault_database_url: str, tmp_path: Path, sent: bytes
 ) -> None:
-    async with running(served_database_url, tmp_path, **FAST) as server:
+    async with running(fault_database_url, tmp_path, **FAST) as server:
         reader, writer = await connect(server)
         started = time.monotonic()
         await send_all(writer, sent)
@@ -184,10 +165,10 @@ async def test_an_incomplete_request_is_closed_within_the_deadline(
 
 @pytest.mark.fault
 async def test_a_slow_but_steady_head_is_still_cut_at_the_header_deadline(
-    served_database_url: str, tmp_path: Path
+    fault_database_url: str, tmp_path: Path
 ) -> None:
     """A header byte every 100 ms never lets the connection idle, yet the head must end in time."""
-    async with running(served_database_url, tmp_path, **FAST) as server:
+    async with running(fault_database_url, tmp_path, **FAST) as server:
         reader, writer = await connect(server)
         started = time.monotonic()
         sending = await send_all(writer, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
@@ -204,10 +185,10 @@ async def test_a_slow_but_steady_head_is_still_cut_at_the_header_deadline(
 
 @pytest.mark.fault
 async def test_normal_requests_keep_alive_and_bodies_still_work(
-    served_database_url: str, tmp_path: Path
+    fault_database_url: str, tmp_path: Path
 ) -> None:
     async with (
-        running(served_database_url, tmp_path, **FAST) as server,
+        running(fault_database_url, tmp_path, **FAST) as server,
         httpx.AsyncClient(base_url=server.base_url, timeout=5) as client,
     ):
         for _ in range(3):
@@ -226,8 +207,8 @@ async def test_normal_requests_keep_alive_and_bodies_still_work(
 
 
 @pytest.mark.fault
-async def test_connections_past_the_cap_are_503(served_database_url: str, tmp_path: Path) -> None:
-    async with running(served_database_url, tmp_path, max_connections="4") as server:
+async def test_connections_past_the_cap_are_503(fault_database_url: str, tmp_path: Path) -> None:
+    async with running(fault_database_url, tmp_path, max_connections="4") as server:
         idle = [await connect(server) for _ in range(4)]
         await asyncio.sleep(0.2)  # let the server accept them
         async with httpx.AsyncClient(base_url=server.base_url, timeout=5) as client:
@@ -252,10 +233,10 @@ async def failed_sign_in(client: httpx.AsyncClient, forwarded_for: str) -> int:
 
 @pytest.mark.fault
 async def test_x_forwarded_for_is_ignored_by_default(
-    served_database_url: str, tmp_path: Path
+    fault_database_url: str, tmp_path: Path
 ) -> None:
     async with (
-        running(served_database_url, tmp_path, login_max_failures_per_address="1") as server,
+        running(fault_database_url, tmp_path, login_max_failures_per_address="1") as server,
         httpx.AsyncClient(base_url=server.base_url, timeout=10) as client,
     ):
         assert await failed_sign_in(client, "1.2.3.4") == 401
@@ -265,11 +246,11 @@ async def test_x_forwarded_for_is_ignored_by_default(
 
 @pytest.mark.fault
 async def test_x_forwarded_for_from_a_trusted_proxy_is_the_client_address(
-    served_database_url: str, tmp_path: Path
+    fault_database_url: str, tmp_path: Path
 ) -> None:
     settings = {"login_max_failures_per_address": "1", "trusted_proxies": "127.0.0.1"}
     async with (
-        running(served_database_url, tmp_path, **settings) as server,
+        running(fault_database_url, tmp_path, **settings) as server,
         httpx.AsyncClient(base_url=server.base_url, timeout=10) as client,
     ):
         assert await failed_sign_in(client, "1.2.3.4") == 401
