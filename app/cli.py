@@ -6,14 +6,14 @@ import getpass
 import os
 import sys
 
-from app.config import InsecureSettingsError, Settings, get_settings
+from app.config import InsecureSettingsError, Settings, get_settings, load_settings
 
 
-def _settings_or_exit() -> Settings:
+def _settings_or_exit(*, signs_tokens: bool = True) -> Settings:
     from pydantic import ValidationError
 
     try:
-        return get_settings()
+        return get_settings() if signs_tokens else load_settings(signs_tokens=False)
     except InsecureSettingsError as exc:
         print(f"journal: refusing to start: {exc}", file=sys.stderr)
         raise SystemExit(2) from exc
@@ -47,11 +47,38 @@ def serve(args: argparse.Namespace) -> None:
 
 
 def migrate(_args: argparse.Namespace) -> None:
+    from sqlalchemy.exc import DBAPIError, InterfaceError
+
     from app.migrations import upgrade_to_head
 
-    settings = _settings_or_exit()
-    upgrade_to_head(settings.database_url)
+    settings = _settings_or_exit(signs_tokens=False)
+    try:
+        upgrade_to_head(settings.database_url)
+    except (DBAPIError, InterfaceError, OSError) as exc:
+        # One line, not a traceback: the usual causes are a database that was never
+        # created, a wrong host or credentials. Never the URL: it may hold a password.
+        cause = exc.orig if isinstance(exc, DBAPIError) else exc
+        print(
+            f"journal: cannot migrate: {type(cause).__name__}: {str(cause).splitlines()[0]} "
+            "(create the database first and check JOURNAL_DATABASE_URL)",
+            file=sys.stderr,
+        )
+        raise SystemExit(1) from exc
     print("journal: the database schema is at the latest migration")
+
+
+def _port(value: str) -> int:
+    port = int(value)
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a TCP port (1 to 65535)")
+    return port
+
+
+def _workers(value: str) -> int:
+    workers = int(value)
+    if workers < 1:
+        raise argparse.ArgumentTypeError("at least 1 worker")
+    return workers
 
 
 def _read_admin_password() -> str:
@@ -67,7 +94,7 @@ def create_admin(args: argparse.Namespace) -> None:
     from app.errors import InvalidInput
     from app.seed import AccountExists, DatabaseNotReady, create_admin_account
 
-    settings = _settings_or_exit()
+    settings = _settings_or_exit(signs_tokens=False)
     password = _read_admin_password()
     try:
         asyncio.run(create_admin_account(settings, args.email, password, args.display_name))
@@ -85,7 +112,7 @@ def demo(_args: argparse.Namespace) -> None:
     from app.migrations import upgrade_to_head
     from app.seed import load_demo
 
-    settings = _settings_or_exit()
+    settings = _settings_or_exit(signs_tokens=False)
     if settings.env == "production":
         print("journal: refusing to load demo data in production", file=sys.stderr)
         raise SystemExit(2)
@@ -97,10 +124,14 @@ def demo(_args: argparse.Namespace) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="journal", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    serve_parser = commands.add_parser("serve", help="run the HTTP API with uvicorn")
-    serve_parser.add_argument("--host", default="127.0.0.1")
-    serve_parser.add_argument("--port", type=int, default=8000)
-    serve_parser.add_argument("--workers", type=int, default=1)
+    serve_parser = commands.add_parser(
+        "serve",
+        help="run the HTTP API with uvicorn",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    serve_parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve_parser.add_argument("--port", type=_port, default=8000, help="TCP port (1 to 65535)")
+    serve_parser.add_argument("--workers", type=_workers, default=1, help="worker processes")
     serve_parser.set_defaults(handler=serve)
     commands.add_parser("migrate", help="bring the schema to the latest migration").set_defaults(
         handler=migrate

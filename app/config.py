@@ -177,10 +177,12 @@ def check_production_safety(settings: Settings) -> None:
         )
 
 
-def load_settings() -> Settings:
+def load_settings(*, signs_tokens: bool = True) -> Settings:
+    """The settings, checked. `signs_tokens=False` for commands that never sign or check a
+    token (migrate, create-admin, demo): no warning about a missing key there."""
     settings = Settings()
     check_production_safety(settings)
-    if settings.secret_key is None:
+    if settings.secret_key is None and signs_tokens:
         logger.warning(
             "JOURNAL_SECRET_KEY is not set: generated a random key for this process only; "
             "tokens will not survive a restart or work across processes"

@@ -267,3 +267,39 @@ def test_python_m_app_serves_the_api_on_a_port(migrated: tuple[Path, str], tmp_p
     # JSON log lines on standard error, one per request, without an access log of uvicorn's.
     assert b'"route": "/readyz"' in stderr
     assert b'"status": 401' in stderr
+
+
+@pytest.mark.parametrize("port", ["0", "99999", "-1"])
+def test_serve_refuses_a_port_out_of_range(tmp_path: Path, port: str) -> None:
+    result = journal(
+        "serve", "--port", port, env=clean_env(f"sqlite+aiosqlite:///{tmp_path}/p.db"), cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert "not a TCP port" in result.stderr or "invalid" in result.stderr
+
+
+def test_serve_help_shows_the_defaults(tmp_path: Path) -> None:
+    result = journal("serve", "--help", env=clean_env("sqlite+aiosqlite:///x.db"), cwd=tmp_path)
+    assert result.returncode == 0
+    assert "default: 8000" in result.stdout and "default: 127.0.0.1" in result.stdout
+
+
+def test_migrate_against_a_database_that_does_not_exist_says_so_in_one_line(
+    tmp_path: Path, database_url: str, is_postgres: bool
+) -> None:
+    if is_postgres:
+        url = database_url.rsplit("/", 1)[0] + "/journal_never_created_here"
+    else:
+        url = f"sqlite+aiosqlite:///{tmp_path}/no/such/dir/journal.db"
+    result = journal("migrate", env=clean_env(url), cwd=tmp_path)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("journal: cannot migrate:")
+    assert "Traceback" not in result.stderr
+
+
+def test_commands_that_sign_no_token_do_not_warn_about_the_secret_key(tmp_path: Path) -> None:
+    result = journal("migrate", env=clean_env(f"sqlite+aiosqlite:///{tmp_path}/k.db"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "JOURNAL_SECRET_KEY" not in result.stderr
