@@ -2,6 +2,7 @@
 
 import pytest
 
+from app.users.models import Role
 from tests.test_clinician import care_team
 
 
@@ -62,3 +63,30 @@ async def test_an_empty_cursor_means_from_the_start(client, accounts, path):
     absent = await client.get(path, headers=sam.headers)
     assert empty.status_code == 200, empty.text
     assert empty.json()["items"] == absent.json()["items"]
+
+
+async def test_participant_summary_takes_bucket_like_the_clinicians(client, accounts):
+    sam = await accounts.make()
+    for day in ("2026-11-02", "2026-11-03", "2026-11-10"):
+        body = {"recorded_at": f"{day}T08:00:00Z", "mood": 5, "focus": 5, "anxiety": 5}
+        assert (await client.post("/v1/me/entries", json=body, headers=sam.headers)).is_success
+    url = "/v1/me/summary?from=2026-11-02&to=2026-11-15"
+    days = (await client.get(url, headers=sam.headers)).json()
+    weeks = await client.get(f"{url}&bucket=week", headers=sam.headers)
+    assert weeks.status_code == 200
+    assert len(weeks.json()["series"]) < len(days["series"])
+    assert (await client.get(f"{url}&bucket=month", headers=sam.headers)).status_code == 422
+
+
+async def test_audit_log_filters_by_outcome(client, accounts):
+    admin = await accounts.make(Role.admin)
+    failed = await client.post(
+        "/v1/auth/token", data={"username": "nobody@example.org", "password": "x" * 20}
+    )
+    assert failed.status_code == 401
+    response = await client.get("/v1/admin/audit-events?outcome=failure", headers=admin.headers)
+    assert response.status_code == 200
+    outcomes = {item["outcome"] for item in response.json()["items"]}
+    assert outcomes == {"failure"}
+    bad = await client.get("/v1/admin/audit-events?outcome=maybe", headers=admin.headers)
+    assert bad.status_code == 422

@@ -1,7 +1,7 @@
 """Admin routes: accounts, care assignments and the audit trail. Never journal content."""
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response, status
 from fastapi.responses import JSONResponse
@@ -251,6 +251,10 @@ async def list_audit_events(
         uuid.UUID | None, Query(description="Only events concerning this participant.")
     ] = None,
     action: Annotated[AuditAction | None, Query(description="Only this action.")] = None,
+    outcome: Annotated[
+        Literal["success", "failure"] | None,
+        Query(description="Only events with this outcome (e.g. failed sign-ins)."),
+    ] = None,
     since: Annotated[
         Rfc3339DateTime | None,
         Query(description="Events at or after this instant (with offset)."),
@@ -267,7 +271,12 @@ async def list_audit_events(
     e-mail addresses, names, codes or journal content. Filters combine with AND; keep
     them the same while following `next_cursor`."""
     filters = audit.AuditFilter(
-        actor_id=actor_id, participant_id=participant_id, action=action, since=since, until=until
+        actor_id=actor_id,
+        participant_id=participant_id,
+        action=action,
+        outcome=outcome,
+        since=since,
+        until=until,
     )
     return await audit.list_audit_events(session, filters, limit=limit, cursor=cursor)
 

@@ -23,6 +23,7 @@ class AuditFilter:
     actor_id: uuid.UUID | None = None
     participant_id: uuid.UUID | None = None
     action: AuditAction | None = None
+    outcome: str | None = None
     since: datetime | None = None
     until: datetime | None = None
 
@@ -51,6 +52,8 @@ async def list_audit_events(
         statement = statement.where(AuditEvent.participant_id == filters.participant_id)
     if filters.action is not None:
         statement = statement.where(AuditEvent.action == filters.action.value)
+    if filters.outcome is not None:
+        statement = statement.where(AuditEvent.outcome == filters.outcome)
     if filters.since is not None:
         statement = statement.where(AuditEvent.occurred_at >= filters.since)
     if filters.until is not None:

@@ -14,10 +14,9 @@ from app.clinician.schemas import (
 from app.db import SessionDep
 from app.dependencies import ClinicianIdentity
 from app.errors import problem_responses
-from app.journal.router import FromDate, FromInstant, TagQuery, ToInstant
+from app.journal.router import BucketQuery, FromDate, FromInstant, TagQuery, ToInstant
 from app.journal.schemas import ENTRY_READ_EXAMPLE, IsoDate, Summary
 from app.journal.service import EntryListFilter
-from app.journal.stats import Bucket
 from app.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
 
 router = APIRouter(prefix="/v1/clinician/participants", tags=["clinician"])
@@ -29,9 +28,6 @@ ParticipantId = Annotated[
 ClinicianToDate = Annotated[
     IsoDate | None,
     Query(alias="to", description="Last local date (inclusive); default: the participant's today."),
-]
-BucketQuery = Annotated[
-    Bucket, Query(description="`day`: one point per local date; `week`: per ISO week.")
 ]
 
 

@@ -27,7 +27,7 @@ from app.journal.schemas import (
     Rfc3339DateTime,
     Summary,
 )
-from app.journal.stats import summarize, summary_range
+from app.journal.stats import Bucket, summarize, summary_range
 from app.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
 from app.streaming import StreamSlotDep, TimedStreamingResponse
 
@@ -53,6 +53,9 @@ TagQuery = Annotated[
         description="Only entries with this tag.",
         examples=["walk"],
     ),
+]
+BucketQuery = Annotated[
+    Bucket, Query(description="`day`: one point per local date; `week`: per ISO week.")
 ]
 FromInstant = Annotated[
     Rfc3339DateTime | None,
@@ -260,12 +263,14 @@ async def get_my_summary(
     session: SessionDep,
     from_date: FromDate = None,
     to_date: ToDate = None,
+    bucket: BucketQuery = "day",
 ) -> Summary:
     """Count, mean, minimum and maximum per dimension over local dates `from`..`to`
-    (inclusive; default: the last 30 days in your time zone) and a daily series of means.
-    `from` after `to` is `422`. Descriptive only: the service gives no advice."""
+    (inclusive; default: the last 30 days in your time zone) and a series of means by day
+    or ISO week (`bucket`). `from` after `to` is `422`. Descriptive only: the service gives
+    no advice."""
     from_date, to_date = summary_range(from_date, to_date, identity.user.timezone)
-    return await summarize(session, identity.user.id, from_date, to_date)
+    return await summarize(session, identity.user.id, from_date, to_date, bucket)
 
 
 me_router = APIRouter(prefix="/v1/me", tags=["me"])
