@@ -125,7 +125,7 @@ async def test_csv_export_has_a_header_and_one_row_per_entry(client, accounts):
     response = await client.get("/v1/me/export", params={"format": "csv"}, headers=sam.headers)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.text)))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     stored = await all_entries(client, sam)
     assert len(rows) == len(stored)
     for row, entry in zip(rows, stored, strict=True):
@@ -196,7 +196,11 @@ async def test_export_in_many_small_chunks_keeps_every_entry_once(client, accoun
     assert len(document["entries"]) == 11
     rows = list(
         csv.DictReader(
-            io.StringIO((await client.get("/v1/me/export?format=csv", headers=sam.headers)).text)
+            io.StringIO(
+                (await client.get("/v1/me/export?format=csv", headers=sam.headers)).content.decode(
+                    "utf-8-sig"
+                )
+            )
         )
     )
     assert [row["id"] for row in rows] == [entry["id"] for entry in document["entries"]]
@@ -207,3 +211,19 @@ def test_default_summary_range_at_the_edge_of_the_calendar_does_not_overflow():
 
     assert summary_range(None, date(1, 1, 5), "UTC") == (date(1, 1, 1), date(1, 1, 5))
     assert summary_range(None, date(2026, 11, 30), "UTC") == (date(2026, 11, 1), date(2026, 11, 30))
+
+
+async def test_csv_export_neutralises_formulas_and_starts_with_a_bom(client, accounts):
+    sam = await accounts.make()
+    notes = ['=HYPERLINK("http://evil.example","x")', "+1+1", "@SUM(A1)", "-2", "plain - text"]
+    for hour, note in enumerate(notes):
+        await post_entry(client, sam, recorded_at=f"2026-11-20T0{hour}:00:00-01:00", note=note)
+    csv_export = await client.get("/v1/me/export?format=csv", headers=sam.headers)
+    assert csv_export.content.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM for spreadsheets
+    rows = list(csv.DictReader(io.StringIO(csv_export.content.decode("utf-8-sig"))))
+    by_time = [row["note"] for row in sorted(rows, key=lambda row: row["recorded_at"])]
+    assert by_time == ["'" + note for note in notes[:4]] + ["plain - text"]
+    assert {row["utc_offset_minutes"] for row in rows} == {"-60"}  # numbers stay numbers
+    json_export = (await client.get("/v1/me/export", headers=sam.headers)).json()
+    assert sorted(entry["note"] for entry in json_export["entries"]) == sorted(notes)
+    assert json_export["exported_at"].endswith("Z")

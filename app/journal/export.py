@@ -139,7 +139,8 @@ async def stream_json_export(
 ) -> AsyncIterator[bytes]:
     """Profile, entries, assignment history and access log as one JSON document."""
     profile = await _profile(sessionmaker, participant_id)
-    yield b'{"exported_at":' + _json(utcnow().isoformat()) + b',"profile":' + profile
+    exported_at = utcnow().isoformat().replace("+00:00", "Z")  # as every other time
+    yield b'{"exported_at":' + _json(exported_at) + b',"profile":' + profile
     yield b',"entries":'
     async for part in _json_array(_entry_arrays(sessionmaker, participant_id)):
         yield part
@@ -150,19 +151,34 @@ async def stream_json_export(
     yield b"}"
 
 
+# OWASP's CSV-injection rule: a spreadsheet evaluates a cell that starts with one of these
+# (`=HYPERLINK(…)`), so free-text cells that do are prefixed with a single quote. Only the
+# text columns: numbers such as a `-60` offset stay numbers. The JSON export stays exact.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TEXT_COLUMNS = frozenset({"note", "tags"})
+
+
+def spreadsheet_safe(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 async def stream_csv_export(
     sessionmaker: Sessionmaker, participant_id: uuid.UUID
 ) -> AsyncIterator[bytes]:
-    """The entries as CSV, a header row first, tags joined with `;`."""
+    """The entries as CSV for spreadsheets: UTF-8 with a byte-order mark, a header row, tags
+    joined with `;`, text cells that would start a formula prefixed with `'`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    yield buffer.getvalue().encode()
+    yield "\ufeff".encode() + buffer.getvalue().encode()
     async for chunk in _entry_chunks(sessionmaker, participant_id):
         buffer.seek(0)
         buffer.truncate()
         for entry in chunk:
             row = entry.model_dump(mode="json")
             row["tags"] = ";".join(row["tags"])
+            for column in TEXT_COLUMNS:
+                if row[column]:
+                    row[column] = spreadsheet_safe(row[column])
             writer.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])
         yield buffer.getvalue().encode()
