@@ -43,9 +43,17 @@ class AppError(Exception):
     # (a failed sign-in is counted and audited).
     keep_changes: bool = False
 
-    def __init__(self, detail: str | None = None, *, headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+        extensions: dict[str, Any] | None = None,
+    ):
         self.detail = detail or self.title
         self.headers = headers or {}
+        # RFC 9457 extension members: what a client needs to act without another request.
+        self.extensions = extensions or {}
         super().__init__(self.detail)
 
 
@@ -109,6 +117,7 @@ def problem_response(
     title: str | None = None,
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
     phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
     body = Problem(
@@ -119,7 +128,7 @@ def problem_response(
         errors=errors,
     )
     return JSONResponse(
-        body.model_dump(exclude_none=True),
+        {**body.model_dump(exclude_none=True), **(extensions or {})},
         status_code=status,
         media_type=PROBLEM_MEDIA_TYPE,
         headers=headers,
@@ -147,6 +156,7 @@ async def app_error_handler(_request: Request, exc: Exception) -> JSONResponse:
         title=exc.title,
         errors=getattr(exc, "errors", None),
         headers=exc.headers,
+        extensions=exc.extensions,
     )
 
 

@@ -282,24 +282,38 @@ def fuzz_app(fuzz_settings: Settings, clinic: Clinic) -> Iterator[FastAPI]:
 # The runs.
 
 
+def as_a_client_sends(case: Case) -> Case:
+    """Schemathesis sends the `null` branch of an optional header as the text "null"; a
+    client that has no value sends no header, so that is what is sent instead."""
+    if case.headers:
+        case.headers = {k: v for k, v in case.headers.items() if v != "null"}
+    return case
+
+
 @participant_schema.parametrize()
 def test_fuzz_as_participant(case: Case, fuzz_app: FastAPI, clinic: Clinic) -> None:
-    case.call_and_validate(app=fuzz_app, headers=clinic.participant.headers, checks=CHECKS)
+    as_a_client_sends(case).call_and_validate(
+        app=fuzz_app, headers=clinic.participant.headers, checks=CHECKS
+    )
 
 
 @clinician_schema.parametrize()
 def test_fuzz_as_clinician_with_an_assigned_participant(
     case: Case, fuzz_app: FastAPI, clinic: Clinic
 ) -> None:
-    case.call_and_validate(app=fuzz_app, headers=clinic.clinician.headers, checks=CHECKS)
+    as_a_client_sends(case).call_and_validate(
+        app=fuzz_app, headers=clinic.clinician.headers, checks=CHECKS
+    )
 
 
 @admin_schema.parametrize()
 def test_fuzz_as_admin(case: Case, fuzz_app: FastAPI, clinic: Clinic) -> None:
-    case.call_and_validate(app=fuzz_app, headers=clinic.admin.headers, checks=CHECKS)
+    as_a_client_sends(case).call_and_validate(
+        app=fuzz_app, headers=clinic.admin.headers, checks=CHECKS
+    )
 
 
 @session_ending_schema.parametrize()
 def test_fuzz_session_ending_operations(case: Case, fuzz_app: FastAPI, clinic: Clinic) -> None:
     account = clinic.make(Role.participant)
-    case.call_and_validate(app=fuzz_app, headers=account.headers, checks=CHECKS)
+    as_a_client_sends(case).call_and_validate(app=fuzz_app, headers=account.headers, checks=CHECKS)

@@ -38,10 +38,14 @@ IfMatch = Annotated[
     Header(
         max_length=200,
         description=(
-            "The `ETag` you read (`*` for any version). Without it the change applies "
-            "unconditionally; with a stale one the answer is `412` and nothing changes."
+            "The `ETag` you read, quoted as sent (`\"3\"`), or `*` for any version. Without "
+            "it the change applies unconditionally; with a stale one the answer is `412` "
+            "with the current `ETag` header and the current `entry` in the problem, and "
+            "nothing changes. A malformed value (an unquoted `3`) is `422`."
         ),
         examples=['"3"'],
+        # Documented, checked by the service (whose 422 shows the right form).
+        json_schema_extra={"pattern": r'^(\*|(W/)?"[!#-~]*"( *, *(W/)?"[!#-~]*")*)$'},
     ),
 ]
 TagQuery = Annotated[
@@ -226,8 +230,9 @@ async def update_my_entry(
 ) -> EntryRead:
     """Change the fields sent; `creativity`, `connection` and `note` can be cleared with
     `null`. Send `If-Match` with the `ETag` you read: if another device changed the entry
-    since, the answer is `412` and nothing changes. The audit trail records that the entry
-    was edited (its id, never its content)."""
+    since, the answer is `412` with the current `ETag` and the current `entry` in the
+    problem (no extra GET needed), and nothing changes. The audit trail records that the
+    entry was edited (its id, never its content)."""
     entry = await service.update_entry(session, identity, entry_id, body, if_match)
     _with_etag(response, entry.version)
     return service.to_entry_read(entry)

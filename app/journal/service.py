@@ -1,6 +1,7 @@
 """A participant's own entries: idempotent create, conditional edit and delete, lists, sync."""
 
 import functools
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from sqlalchemy.sql.dml import ReturningInsert
 from app.audit.service import AuditAction, record_event
 from app.auth.identity import Identity
 from app.db import UTCDateTime, dialect_name, upsert_into, utcnow
-from app.errors import Conflict, NotFound, PreconditionFailed
+from app.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from app.journal.access import ENTRIES, visible_entries, visible_entry_rows
 from app.journal.counters import (
     change_seq_bump_unless_taken,
@@ -201,14 +202,37 @@ async def get_entry(
     return entry
 
 
-def _check_if_match(if_match: str | None, entry: JournalEntry) -> None:
+ENTITY_TAG = re.compile(r'(?:W/)?"[!#-~]*"')  # RFC 9110 entity-tag (etagc, ASCII)
+
+
+def parse_if_match(if_match: str | None) -> frozenset[str] | None:
+    """The entity tags of an `If-Match` header (RFC 9110: `*` or quoted tags, comma-
+    separated), or None without one. Anything else is `422`, with the right form shown: an
+    unquoted `3` must not be taken for a stale version."""
     if if_match is None:
+        return None
+    candidates = frozenset(tag.strip() for tag in if_match.split(","))
+    if candidates == {"*"} or all(ENTITY_TAG.fullmatch(tag) for tag in candidates):
+        return candidates
+    raise InvalidInput(
+        "header.if-match",
+        'Send the ETag exactly as read, quoted: If-Match: "3" (or * for any version).',
+        "bad-if-match",
+    )
+
+
+def _check_if_match(candidates: frozenset[str] | None, entry: JournalEntry) -> None:
+    if candidates is None or "*" in candidates or entry_etag(entry.version) in candidates:
         return
-    candidates = {tag.strip() for tag in if_match.split(",")}
-    if "*" not in candidates and entry_etag(entry.version) not in candidates:
-        raise PreconditionFailed(
-            f"The entry has changed (now {entry_etag(entry.version)}); fetch it and retry."
-        )
+    current = entry_etag(entry.version)
+    raise PreconditionFailed(
+        f"The entry has changed since the version you sent; it is now {current}.",
+        headers={"ETag": current},
+        extensions={
+            "current_version": entry.version,
+            "entry": to_entry_read(entry).model_dump(mode="json"),
+        },
+    )
 
 
 async def _lock_for_change(
@@ -235,10 +259,11 @@ async def update_entry(
 ) -> JournalEntry:
     """Change the fields sent. With `If-Match`, a stale version is 412 and nothing changes.
     The edit is audited by entry id (never its content)."""
+    candidates = parse_if_match(if_match)
     change_seq, entry = await _lock_for_change(session, identity.user.id, entry_id)
     if entry is None:
         raise NotFound("No such entry.")
-    _check_if_match(if_match, entry)
+    _check_if_match(candidates, entry)
     values = changes.model_dump(exclude_unset=True)
     if "recorded_at" in values:
         _apply_recorded_at(entry, changes.recorded_at)  # type: ignore[arg-type]
@@ -260,10 +285,11 @@ async def delete_entry(
 ) -> None:
     """Replace the entry by a tombstone (no content) that the sync feed hands to other devices.
     The deletion is audited by entry id."""
+    candidates = parse_if_match(if_match)
     change_seq, entry = await _lock_for_change(session, identity.user.id, entry_id)
     if entry is None:
         raise NotFound("No such entry.")
-    _check_if_match(if_match, entry)
+    _check_if_match(candidates, entry)
     now = utcnow()
     for field in (*CONTENT_FIELDS, "recorded_at", "utc_offset_minutes", "local_date"):
         setattr(entry, field, None)
