@@ -215,6 +215,7 @@ async def assign_clinician(
 @router.delete(
     "/participants/{participant_id}/clinician",
     status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
     operation_id="unassignClinician",
     summary="End a participant's assignment",
     responses=problem_responses(401, 403, 404, 422, 503),

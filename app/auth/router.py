@@ -105,6 +105,7 @@ async def refresh_tokens(
 @router.post(
     "/v1/auth/logout",
     status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
     operation_id="signOut",
     summary="End this session",
     responses=problem_responses(401, 503),
@@ -142,6 +143,7 @@ async def activate_account(
 @router.post(
     "/v1/me/password",
     status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
     operation_id="changeMyPassword",
     summary="Change my password",
     responses=problem_responses(401, 409, 413, 415, 422, 429, 503),

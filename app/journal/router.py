@@ -241,6 +241,7 @@ async def update_my_entry(
 @router.delete(
     "/entries/{entry_id}",
     status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
     operation_id="deleteMyEntry",
     summary="Delete one of my entries",
     responses=problem_responses(401, 403, 404, 412, 422, 503),
@@ -394,6 +395,7 @@ async def export_my_data(
 @me_router.delete(
     "",
     status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
     operation_id="deleteMyAccount",
     summary="Erase my account and journal",
     responses=problem_responses(401, 403, 503),
