@@ -38,7 +38,7 @@ IfMatch = Annotated[
     Header(
         max_length=200,
         description=(
-            "The `ETag` you read, quoted as sent (`\"3\"`), or `*` for any version. Without "
+            'The `ETag` you read, quoted as sent (`"3"`), or `*` for any version. Without '
             "it the change applies unconditionally; with a stale one the answer is `412` "
             "with the current `ETag` header and the current `entry` in the problem, and "
             "nothing changes. A malformed value (an unquoted `3`) is `422`."
