@@ -27,6 +27,7 @@ def admin_requests(participant: Account, clinician: Account) -> list[tuple[str, 
         ("POST", f"{users}/{participant.id}/activation-code", None),
         ("PUT", care, {"clinician_id": str(clinician.id)}),
         ("DELETE", care, None),
+        ("GET", care, None),
         ("GET", "/v1/admin/audit-events", None),
         ("GET", "/v1/admin/approvals", None),
         # No such request: only who may ask is under test here.

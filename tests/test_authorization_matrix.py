@@ -173,6 +173,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
         200, json=lambda w, r: {"clinician_id": str(w.accounts["assigned_clinician"].id)}
     ),
     ("DELETE", "/v1/admin/participants/{participant_id}/clinician"): admin_only(204),
+    ("GET", "/v1/admin/participants/{participant_id}/clinician"): admin_only(200),
     ("GET", "/v1/admin/audit-events"): admin_only(200),
     ("GET", "/v1/admin/approvals"): admin_only(200),
     # No request pending in this world: only who may ask is under test.

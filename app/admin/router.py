@@ -8,7 +8,9 @@ from fastapi.responses import JSONResponse
 
 from app.admin import service
 from app.admin.approval_router import router as approvals_router
+from app.admin.care_router import router as care_router
 from app.admin.schemas import (
+    AccountRead,
     ActivationCodeRead,
     ApprovalRead,
     AssignmentSet,
@@ -85,14 +87,17 @@ async def create_user(
 
 @router.get(
     "/users",
-    response_model=Page[UserRead],
+    response_model=Page[AccountRead],
     operation_id="listUsers",
     summary="List accounts",
     responses={
         200: {
             "content": {
                 "application/json": {
-                    "example": {"items": [USER_EXAMPLE], "next_cursor": "WyJ1c2VycyJd"}
+                    "example": {
+                        "items": [{**USER_EXAMPLE, "caseload": None}],
+                        "next_cursor": "WyJ1c2VycyJd",
+                    }
                 }
             }
         },
@@ -103,25 +108,35 @@ async def list_users(
     identity: AdminIdentity,
     session: SessionDep,
     role: Annotated[Role | None, Query(description="Only accounts with this role.")] = None,
+    without_clinician: Annotated[
+        bool, Query(description="Only participants that no clinician cares for now.")
+    ] = False,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
-) -> Page[UserRead]:
+) -> Page[AccountRead]:
     """Accounts in the order they were created, active and deactivated alike (erased
-    participants are left out). Follow `next_cursor` for the next page."""
-    return await service.list_accounts(session, role=role, limit=limit, cursor=cursor)
+    participants are left out); clinicians with their `caseload`. With
+    `without_clinician=true`, only participants left without a clinician (for example after
+    their clinician was deactivated). Follow `next_cursor` for the next page."""
+    return await service.list_accounts(
+        session, role=role, without_clinician=without_clinician, limit=limit, cursor=cursor
+    )
 
 
 @router.get(
     "/users/{user_id}",
-    response_model=UserRead,
+    response_model=AccountRead,
     operation_id="getUser",
     summary="Read an account",
     responses=problem_responses(401, 403, 404, 422, 503),
 )
-async def get_user(user_id: UserId, identity: AdminIdentity, session: SessionDep) -> User:
-    """One account: e-mail, role, display name, time zone and whether it is active. An
-    erased participant is `404`."""
-    return await service.get_account(session, user_id)
+async def get_user(user_id: UserId, identity: AdminIdentity, session: SessionDep) -> AccountRead:
+    """One account: e-mail, role, display name, time zone, whether it is active and, for a
+    clinician, their caseload. An erased participant is `404`."""
+    (account,) = await service.with_caseloads(
+        session, [await service.get_account(session, user_id)]
+    )
+    return account
 
 
 @router.patch(
@@ -284,3 +299,4 @@ async def list_audit_events(
 
 # Included last, once its routes exist: /v1/admin/approvals...
 router.include_router(approvals_router)
+router.include_router(care_router)

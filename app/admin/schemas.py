@@ -194,3 +194,17 @@ class ApprovalDecision(BaseModel):
     assignment: AssignmentRead | None = Field(
         description="For `new_clinician_assignment`: the assignment now in force."
     )
+
+
+class AccountRead(UserRead):
+    """An account as the admin sees it: for a clinician, also how many participants they
+    care for now."""
+
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={"examples": [{**USER_EXAMPLE, "caseload": None}]},
+    )
+
+    caseload: int | None = Field(
+        description="Clinicians: participants assigned to them now. `null` for other roles."
+    )

@@ -1,6 +1,7 @@
 """Account administration: creating, listing, changing and deactivating accounts."""
 
 import uuid
+from collections.abc import Sequence
 from functools import partial
 
 from sqlalchemy import and_, or_, select
@@ -8,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.admin import approvals
 from app.admin.models import AdminApproval, ApprovalKind
-from app.admin.schemas import ApprovalRead, UserCreate, UserUpdate
+from app.admin.schemas import AccountRead, ApprovalRead, UserCreate, UserUpdate
 from app.audit.service import Actor, AuditAction, record_event
 from app.auth.service import (
     IssuedActivationCode,
@@ -78,10 +79,32 @@ async def get_account(
     return user
 
 
+async def with_caseloads(session: AsyncSession, users: Sequence[User]) -> list[AccountRead]:
+    """The accounts as the admin reads them, clinicians with their caseload (one query)."""
+    loads = await care.caseloads(
+        session, [user.id for user in users if user.role is Role.clinician]
+    )
+    return [
+        AccountRead.model_validate(
+            {
+                **UserRead.model_validate(user).model_dump(),
+                "caseload": loads.get(user.id, 0) if user.role is Role.clinician else None,
+            }
+        )
+        for user in users
+    ]
+
+
 async def list_accounts(
-    session: AsyncSession, *, role: Role | None, limit: int, cursor: str | None
-) -> Page[UserRead]:
-    """Accounts in the order they were created (erased ones left out), optionally one role."""
+    session: AsyncSession,
+    *,
+    role: Role | None,
+    without_clinician: bool = False,
+    limit: int,
+    cursor: str | None,
+) -> Page[AccountRead]:
+    """Accounts in the order they were created (erased ones left out), optionally one role,
+    or only the participants no clinician cares for now."""
     statement = (
         select(User)
         .where(User.erased_at.is_(None))
@@ -90,6 +113,8 @@ async def list_accounts(
     )
     if role is not None:
         statement = statement.where(User.role == role)
+    if without_clinician:
+        statement = statement.where(care.without_clinician())
     if cursor is not None:
         created_at, user_id = decode_instant_cursor(_CURSOR_KIND, cursor)
         statement = statement.where(
@@ -100,8 +125,8 @@ async def list_accounts(
         )
     users = (await session.execute(statement)).scalars().all()
     page = users[:limit]
-    return Page[UserRead](
-        items=[UserRead.model_validate(user) for user in page],
+    return Page[AccountRead](
+        items=await with_caseloads(session, page),
         next_cursor=encode_instant_cursor(_CURSOR_KIND, page[-1].created_at, page[-1].id)
         if len(users) > limit
         else None,
@@ -125,7 +150,8 @@ async def update_account(
     session: AsyncSession, actor: Actor, user_id: uuid.UUID, changes: UserUpdate
 ) -> User:
     """Change the display name or active flag. Deactivation ends every session of the
-    account at once, and is refused for the last active admin. Deactivation and
+    account at once (and, for a clinician, their open assignments), and is refused for the
+    last active admin. Deactivation and
     reactivation withdraw the account's unused activation codes. Each change is audited
     on its own (a rename as `account.update`, identifiers only); a request that changes
     nothing records nothing."""
@@ -149,6 +175,9 @@ async def update_account(
         return user
     if deactivating:
         await revoke_user_sessions(session, user.id)
+        if user.role is Role.clinician:
+            # Nobody may be left in the care of an account that can no longer sign in.
+            await care.end_clinician_assignments(session, actor, user.id)
     await session.flush()
     await session.refresh(user)
     for action in events:

@@ -39,3 +39,34 @@ class AssignmentHistoryItem(BaseModel):
     ended_at: datetime | None
     assigned_by: uuid.UUID | None
     ended_by: uuid.UUID | None
+
+
+class ParticipantCare(BaseModel):
+    """Who cares for a participant now, and who has: for the admin, never journal content."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "participant_id": "8d6f2a4b-1c3e-4f5a-9b7c-0d1e2f3a4b5c",
+                    "current": None,
+                    "history": [
+                        {
+                            "clinician_id": "5b0f8f0e-3c1a-4d3e-9a57-2f6f1f6b9c01",
+                            "clinician_display_name": "Dr. Ada Okafor",
+                            "started_at": "2026-10-01T09:00:00Z",
+                            "ended_at": "2026-11-28T16:00:00Z",
+                            "assigned_by": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+                            "ended_by": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    participant_id: uuid.UUID
+    current: AssignmentRead | None = Field(description="`null`: no clinician is assigned.")
+    history: list[AssignmentHistoryItem] = Field(
+        description="Every assignment, oldest first, the open one (if any) last."
+    )

@@ -2,13 +2,13 @@
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import Actor, AuditAction, record_event
 from app.care.models import CareAssignment
-from app.care.schemas import AssignmentHistoryItem, AssignmentRead
+from app.care.schemas import AssignmentHistoryItem, AssignmentRead, ParticipantCare
 from app.db import utcnow
 from app.errors import Conflict, InvalidInput, NotFound
 from app.users.models import Role, User
@@ -179,3 +179,68 @@ async def end_assignment(
         subject_id=current.clinician_id,
     )
     return current
+
+
+async def end_clinician_assignments(
+    session: AsyncSession, actor: Actor, clinician_id: uuid.UUID
+) -> int:
+    """End every open assignment of a clinician (on deactivation), each audited as an
+    `assignment.end`, history kept; returns how many. Participants are locked one at a time
+    in id order, as `assign_clinician` locks them, so a concurrent reassignment waits."""
+    participant_ids = (
+        await session.execute(
+            select(CareAssignment.participant_id)
+            .where(CareAssignment.clinician_id == clinician_id, CareAssignment.ended_at.is_(None))
+            .order_by(CareAssignment.participant_id)
+        )
+    ).scalars()
+    ended = 0
+    for participant_id in list(participant_ids):
+        await _lock_participant(session, participant_id)
+        current = await get_open_assignment(session, participant_id)
+        if current is None or current.clinician_id != clinician_id:
+            continue  # reassigned while we waited for the lock
+        await _close(session, current, actor)
+        await record_event(
+            session,
+            actor,
+            AuditAction.assignment_end,
+            participant_id=participant_id,
+            subject_id=clinician_id,
+        )
+        ended += 1
+    return ended
+
+
+async def get_participant_care(session: AsyncSession, participant_id: uuid.UUID) -> ParticipantCare:
+    """The participant's current clinician and assignment history (404 for anyone else)."""
+    participant = await session.get(User, participant_id)
+    if participant is None or participant.role is not Role.participant or participant.erased_at:
+        raise NotFound("No such participant.")
+    history = await list_assignment_history(session, participant_id)
+    current = await get_open_assignment(session, participant_id)
+    current_read = None
+    if current is not None:
+        clinician = await session.get_one(User, current.clinician_id)
+        current_read = _read(current, clinician)
+    return ParticipantCare(participant_id=participant_id, current=current_read, history=history)
+
+
+async def caseloads(session: AsyncSession, clinician_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """Open assignments per clinician, for a page of accounts in one query."""
+    if not clinician_ids:
+        return {}
+    rows = await session.execute(
+        select(CareAssignment.clinician_id, func.count())
+        .where(CareAssignment.clinician_id.in_(clinician_ids), CareAssignment.ended_at.is_(None))
+        .group_by(CareAssignment.clinician_id)
+    )
+    return {clinician_id: count for clinician_id, count in rows}
+
+
+def without_clinician() -> ColumnElement[bool]:
+    """Participants with no open assignment (a condition on `User`)."""
+    open_assignment = select(CareAssignment.id).where(
+        CareAssignment.participant_id == User.id, CareAssignment.ended_at.is_(None)
+    )
+    return (User.role == Role.participant) & ~open_assignment.exists()
