@@ -49,3 +49,13 @@ async def test_lists_and_star_match_and_a_weak_tag_never_does(client, accounts):
             url, json={"mood": 3}, headers={**sam.headers, "If-Match": header}
         )
         assert response.status_code == status, (header, response.text)
+
+
+async def test_an_entity_tag_may_hold_a_comma(client, accounts):
+    sam = await accounts.make()
+    created = (await post_entry(client, sam)).json()
+    url = f"/v1/me/entries/{created['id']}"
+    response = await client.patch(
+        url, json={"mood": 3}, headers={**sam.headers, "If-Match": '"a,b" , "1"'}
+    )
+    assert response.status_code == 200, response.text

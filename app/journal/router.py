@@ -45,7 +45,9 @@ IfMatch = Annotated[
         ),
         examples=['"3"'],
         # Documented, checked by the service (whose 422 shows the right form).
-        json_schema_extra={"pattern": r'^(\*|(W/)?"[!#-~]*"( *, *(W/)?"[!#-~]*")*)$'},
+        json_schema_extra={
+            "pattern": r'^(\*|[ \t]*(W/)?"[!#-~]*"[ \t]*(,[ \t]*(W/)?"[!#-~]*"[ \t]*)*)$'
+        },
     ),
 ]
 TagQuery = Annotated[

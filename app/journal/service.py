@@ -202,7 +202,8 @@ async def get_entry(
     return entry
 
 
-ENTITY_TAG = re.compile(r'(?:W/)?"[!#-~]*"')  # RFC 9110 entity-tag (etagc, ASCII)
+ENTITY_TAG = r'(?:W/)?"[!#-~]*"'  # RFC 9110 entity-tag (etagc, ASCII; may hold commas)
+IF_MATCH = re.compile(rf"[ \t]*{ENTITY_TAG}[ \t]*(?:,[ \t]*{ENTITY_TAG}[ \t]*)*")
 
 
 def parse_if_match(if_match: str | None) -> frozenset[str] | None:
@@ -211,14 +212,15 @@ def parse_if_match(if_match: str | None) -> frozenset[str] | None:
     unquoted `3` must not be taken for a stale version."""
     if if_match is None:
         return None
-    candidates = frozenset(tag.strip() for tag in if_match.split(","))
-    if candidates == {"*"} or all(ENTITY_TAG.fullmatch(tag) for tag in candidates):
-        return candidates
-    raise InvalidInput(
-        "header.if-match",
-        'Send the ETag exactly as read, quoted: If-Match: "3" (or * for any version).',
-        "bad-if-match",
-    )
+    if if_match.strip() == "*":
+        return frozenset({"*"})
+    if not IF_MATCH.fullmatch(if_match):
+        raise InvalidInput(
+            "header.if-match",
+            'Send the ETag exactly as read, quoted: If-Match: "3" (or * for any version).',
+            "bad-if-match",
+        )
+    return frozenset(re.findall(ENTITY_TAG, if_match))
 
 
 def _check_if_match(candidates: frozenset[str] | None, entry: JournalEntry) -> None:
