@@ -145,3 +145,20 @@ async def test_clinician_entry_list_filters_by_tag(client, accounts):
     )
     assert page.status_code == 200
     assert [item["id"] for item in page.json()["items"]] == [work["id"]]
+
+
+async def test_the_caseload_cursor_carries_no_names(client, accounts):
+    import base64
+    import json
+
+    _admin, clinician, people = await care_team(client, accounts, participants=3)
+    first = await client.get("/v1/clinician/participants?limit=2", headers=clinician.headers)
+    cursor = first.json()["next_cursor"]
+    decoded = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    assert "P00" not in decoded  # the display names are P000, P001, P002
+    assert json.loads(decoded)[1:] == [str(people[1].id)]
+    rest = await client.get(
+        f"/v1/clinician/participants?limit=2&cursor={cursor}", headers=clinician.headers
+    )
+    names = [p["display_name"] for p in first.json()["items"] + rest.json()["items"]]
+    assert names == ["P000", "P001", "P002"]

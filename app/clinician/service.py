@@ -34,10 +34,13 @@ CLINICIAN_ENTRIES = TypeAdapter(list[ClinicianEntryRead])
 async def list_assigned_participants(
     session: AsyncSession, identity: Identity, limit: int, cursor: str | None
 ) -> tuple[list[ParticipantOverview], str | None]:
-    """The clinician's participants by display name, each with their figures."""
+    """The clinician's participants by display name, each with their figures. The cursor
+    carries only the last participant's id (a URL must not carry names); their name, the
+    sort key, is looked up here."""
     statement = assigned_participant_rows(identity.user.id)
     if cursor is not None:
-        name, after_id = decode_cursor("participants", cursor, str, uuid.UUID)
+        (after_id,) = decode_cursor("participants", cursor, uuid.UUID)
+        name = select(User.display_name).where(User.id == after_id).scalar_subquery()
         statement = statement.where(
             or_(User.display_name > name, and_(User.display_name == name, User.id > after_id))
         )
@@ -47,9 +50,7 @@ async def list_assigned_participants(
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = encode_cursor(
-            "participants", [rows[-1].display_name, str(rows[-1].participant_id)]
-        )
+        next_cursor = encode_cursor("participants", [str(rows[-1].participant_id)])
     overviews = await build_overviews(session, rows)
     await record_reads(
         session, identity.actor, AuditAction.read_overview, [row.participant_id for row in rows]
