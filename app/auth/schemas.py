@@ -19,7 +19,7 @@ class TokenResponse(StrictModel):
                     "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI4ZDZmIn0.c2ln",
                     "token_type": "bearer",
                     "expires_in": 900,
-                    "refresh_token": "r1.kq3v9Jm0f2Xw8pLt6YzN4cHs",
+                    "refresh_token": "rt_Q2h5vN8kL0pX7mZ4tR1yW6sB9dF3gJ5aC8eH2uK7nM0",
                     "refresh_expires_in": 2592000,
                 }
             ]
@@ -37,7 +37,7 @@ class TokenResponse(StrictModel):
 
 class RefreshRequest(StrictModel):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"refresh_token": "r1.kq3v9Jm0f2Xw8pLt6YzN4cHs"}]}
+        json_schema_extra={"examples": [{"refresh_token": "rt_Q2h5vN8kL0pX7mZ4tR1yW6sB9dF3gJ5aC8eH2uK7nM0"}]}
     )
 
     refresh_token: str = Field(
