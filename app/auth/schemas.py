@@ -37,7 +37,9 @@ class TokenResponse(StrictModel):
 
 class RefreshRequest(StrictModel):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"refresh_token": "rt_Q2h5vN8kL0pX7mZ4tR1yW6sB9dF3gJ5aC8eH2uK7nM0"}]}
+        json_schema_extra={
+            "examples": [{"refresh_token": "rt_Q2h5vN8kL0pX7mZ4tR1yW6sB9dF3gJ5aC8eH2uK7nM0"}]
+        }
     )
 
     refresh_token: str = Field(
