@@ -4,9 +4,7 @@ request id is the server's, with the client's kept beside it."""
 
 import asyncio
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,7 +19,6 @@ from app.db import UTCDateTime
 from app.migrations import alembic_config
 from app.users.models import Role
 from tests.conftest import Account, Accounts
-from tests.faults.postgres import scratch_database
 
 
 async def _assign(
@@ -187,19 +184,6 @@ OLD_AUDIT = table(
     column("actor_id", Uuid()),
     *(column(name, String()) for name in ("actor_role", "action", "outcome", "request_id")),
 )
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def unmigrated_url(
-    request: pytest.FixtureRequest, tmp_path: Path, database_url: str, is_postgres: bool
-) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path}/names-migration.db"
-        return
-    if not is_postgres:
-        pytest.skip("set JOURNAL_TEST_DATABASE_URL to a PostgreSQL database to run this")
-    with scratch_database(database_url) as url:
-        yield url
 
 
 async def _seed_old_trail(url: str) -> dict[str, uuid.UUID]:

@@ -10,7 +10,6 @@ Below it, quick checks of the fence each write meets, and of the migration that 
 import asyncio
 import random
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -40,7 +39,6 @@ from app.migrations import alembic_config
 from app.users.models import User
 from tests.conftest import Account, Accounts
 from tests.faults.load import ENTRIES, Database, Participant, entry_body, open_database
-from tests.faults.postgres import scratch_database
 from tests.faults.server import Server
 
 ROUNDS = 5
@@ -244,19 +242,6 @@ async def test_two_devices_erasing_at_once_erase_and_audit_once(client, accounts
     )
     assert erasures == [(1,)]
     assert await accounts.count("journal_entries") == 0
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def unmigrated_url(
-    request: pytest.FixtureRequest, tmp_path: Path, database_url: str, is_postgres: bool
-) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path}/fence-migration.db"
-        return
-    if not is_postgres:
-        pytest.skip("set JOURNAL_TEST_DATABASE_URL to a PostgreSQL database to run this")
-    with scratch_database(database_url) as url:
-        yield url
 
 
 BEFORE_FENCE, FENCE = "ba6f3dacb3f1", "c0a1e2a5e001"
