@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     staff_refresh_idle_minutes: int = Field(default=30, ge=1)
     staff_refresh_absolute_hours: int = Field(default=12, ge=1)
     activation_code_days: int = Field(default=7, ge=1, le=30)
+    # A refresh whose answer was lost (a phone in a lift) is retried with the same token:
+    # within this many seconds of its use that returns the same new pair, not a revocation.
+    # At most a minute: shorter than the shortest access-token lifetime, so the pair given
+    # again still holds a live access token.
+    refresh_reuse_grace_seconds: float = Field(default=30, ge=0, le=60)
 
     login_window_minutes: int = Field(default=15, ge=1)
     login_max_failures_per_email: int = Field(default=10, ge=1)

@@ -17,8 +17,12 @@ from app.users.models import Role, User
 
 oauth2_scheme = OAuth2PasswordBearer(
     tokenUrl="/v1/auth/token",
+    refreshUrl="/v1/auth/token",
     auto_error=False,
-    description="Sign in at `/v1/auth/token` with e-mail and password; send the access token.",
+    description=(
+        "Sign in at `/v1/auth/token` with e-mail and password; send the access token. Renew "
+        "it at the same URL with `grant_type=refresh_token` (or `POST /v1/auth/refresh`)."
+    ),
 )
 
 

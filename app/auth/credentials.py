@@ -22,11 +22,13 @@ from app.auth.passwords import (
     verify_and_update_password,
     verify_password,
 )
+from app.auth.schemas import TokenRequest
 from app.auth.service import (
     ACTIVATION_PURPOSE,
     TokenPair,
     find_user_by_email,
     participant_of,
+    refresh_session,
     revoke_user_sessions,
     start_session,
     withdraw_activation_codes,
@@ -34,7 +36,7 @@ from app.auth.service import (
 from app.auth.tokens import hash_secret, normalize_activation_code
 from app.config import Settings
 from app.db import utcnow
-from app.errors import Conflict, InvalidInput, NotAuthenticated
+from app.errors import Conflict, FieldError, InvalidInput, NotAuthenticated
 from app.users.models import User
 
 
@@ -97,6 +99,36 @@ async def sign_in(
         participant_id=participant_of(user),
     )
     return await start_session(session, settings, user, now)
+
+
+def _require(form: TokenRequest, *names: str) -> None:
+    missing = [name for name in names if getattr(form, name) is None]
+    if missing:
+        problem = InvalidInput(f"body.{missing[0]}", "Field required", "missing")
+        problem.errors = [
+            FieldError(field=f"body.{name}", message="Field required", code="missing")
+            for name in missing
+        ]
+        raise problem
+
+
+async def grant_tokens(
+    session: AsyncSession, settings: Settings, client: ClientInfo, form: TokenRequest
+) -> TokenPair:
+    """The token endpoint: sign in with e-mail and password, or rotate a refresh token
+    (exactly as `POST /v1/auth/refresh`). A refused grant is `401` and, for OAuth2 client
+    libraries, carries RFC 6749's `error: invalid_grant`."""
+    try:
+        if form.grant_type == "refresh_token":
+            _require(form, "refresh_token")
+            assert form.refresh_token is not None  # noqa: S101 - checked just above
+            return await refresh_session(session, settings, client, form.refresh_token)
+        _require(form, "username", "password")
+        assert form.username is not None and form.password is not None  # noqa: S101
+        return await sign_in(session, settings, client, form.username, form.password)
+    except NotAuthenticated as refused:
+        refused.extensions.setdefault("error", "invalid_grant")
+        raise
 
 
 async def _find_activation(

@@ -6,24 +6,19 @@ from fastapi import APIRouter, Form, Response, status
 
 from app.auth import credentials, service
 from app.auth.schemas import (
-    NO_NUL,
     ActivationRequest,
     PasswordChange,
     RefreshRequest,
+    TokenRequest,
     TokenResponse,
 )
 from app.db import SessionDep
 from app.dependencies import ClientDep, CurrentIdentity, SettingsDep
 from app.errors import problem_responses
-from app.schemas import NoNulStr
 
 router = APIRouter(tags=["auth"])
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-SIGN_IN_EXAMPLE = {
-    "username": "sam@example.org",
-    "password": "a quiet walk along the river at dawn",
-}
 
 
 def _token_response(pair: service.TokenPair, response: Response) -> TokenResponse:
@@ -40,45 +35,32 @@ def _token_response(pair: service.TokenPair, response: Response) -> TokenRespons
     "/v1/auth/token",
     response_model=TokenResponse,
     operation_id="signIn",
-    summary="Sign in with e-mail and password",
+    summary="Sign in with e-mail and password, or refresh",
     responses=problem_responses(401, 413, 422, 429, 503),
-    openapi_extra={
-        "requestBody": {
-            "content": {"application/x-www-form-urlencoded": {"example": SIGN_IN_EXAMPLE}}
-        }
-    },
 )
 async def sign_in(
-    username: Annotated[
-        NoNulStr,
-        Form(
-            max_length=320,
-            description="The account's e-mail.",
-            examples=[SIGN_IN_EXAMPLE["username"]],
-            json_schema_extra=NO_NUL,
-        ),
-    ],
-    password: Annotated[
-        NoNulStr,
-        Form(max_length=4096, examples=[SIGN_IN_EXAMPLE["password"]], json_schema_extra=NO_NUL),
-    ],
+    form: Annotated[TokenRequest, Form()],
     session: SessionDep,
     settings: SettingsDep,
     client: ClientDep,
     response: Response,
 ) -> TokenResponse:
-    """OAuth2 password grant (form-encoded), as used by the docs' Authorize button. Returns
-    a short-lived access token (send it as `Authorization: Bearer <token>`) and a refresh
-    token. An unknown e-mail, a wrong password and a deactivated account all get the same
-    `401`.
+    """OAuth2 password grant (form-encoded, `grant_type=password` or none), as used by the
+    docs' Authorize button. Returns a short-lived access token (send it as
+    `Authorization: Bearer <token>`) and a refresh token. An unknown e-mail, a wrong
+    password and a deactivated account all get the same `401`.
 
     The e-mail matches in any spelling of the same address (case, Unicode composition, an
     `xn--` or Unicode domain). After 10 failures for one e-mail within 15 minutes, or too
     many from one address, the answer is `429` with `Retry-After`, even for the right
     password; attempts are counted as they arrive, so simultaneous guesses cannot overrun
     the limit. When too many sign-ins are being checked at once, the answer is `503` with
-    `Retry-After` (nothing was checked or counted: retry)."""
-    pair = await credentials.sign_in(session, settings, client, username, password)
+    `Retry-After` (nothing was checked or counted: retry).
+
+    `grant_type=refresh_token` with `refresh_token` is the standard OAuth2 refresh (RFC 6749
+    section 6), the same as `POST /v1/auth/refresh`. A refused grant carries
+    `"error": "invalid_grant"` besides the problem members."""
+    pair = await credentials.grant_tokens(session, settings, client, form)
     return _token_response(pair, response)
 
 
@@ -97,7 +79,12 @@ async def refresh_tokens(
     response: Response,
 ) -> TokenResponse:
     """Refresh tokens rotate: each works once, and the answer carries the next one. Presenting
-    a used one again ends the whole session (a sign of token theft): sign in again."""
+    a used one again ends the whole session (a sign of token theft): sign in again.
+
+    One exception, for networks that lose answers: the token just rotated, presented again
+    within `JOURNAL_REFRESH_REUSE_GRACE_SECONDS` (default 30) while the pair it was
+    exchanged for is still unused, gets that same pair again. Later, or once the new refresh
+    token has been used, it ends the session."""
     pair = await service.refresh_session(session, settings, client, body.refresh_token)
     return _token_response(pair, response)
 

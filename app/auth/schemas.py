@@ -1,14 +1,78 @@
-from pydantic import ConfigDict, EmailStr, Field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from pydantic.config import JsonDict
 
-from app.journal.schemas import NO_NUL_PATTERN
-from app.schemas import StrictModel
+from app.journal.schemas import NO_NUL_PATTERN, not_nullable
+from app.schemas import NoNulStr, StrictModel
 
 NO_NUL: JsonDict = {"pattern": NO_NUL_PATTERN}
 STRENGTH_RULES = (
     "At least 15 characters; any Unicode; common or guessable passwords (and ones built from "
     "the e-mail address or name) are refused with `422`."
 )
+
+
+def _form_text(schema: JsonDict) -> None:
+    """A form field that is absent or text: a form cannot send `null`."""
+    not_nullable(schema)
+    schema.update(NO_NUL)
+
+
+GrantType = Literal["password", "refresh_token"]
+REFRESH_TOKEN_EXAMPLE = "rt_Q2h5vN8kL0pX7mZ4tR1yW6sB9dF3gJ5aC8eH2uK7nM0"  # noqa: S105
+
+
+class TokenRequest(BaseModel):
+    """The form of `POST /v1/auth/token` (RFC 6749): the password grant (section 4.3) or the
+    refresh grant (section 6). Parameters the grant does not use are ignored, as RFC 6749
+    section 3.1 asks (the docs' Authorize button sends an empty `scope`)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "grant_type": "password",
+                    "username": "sam@example.org",
+                    "password": "a quiet walk along the river at dawn",
+                },
+                {"grant_type": "refresh_token", "refresh_token": REFRESH_TOKEN_EXAMPLE},
+            ]
+        }
+    )
+
+    grant_type: GrantType = Field(
+        default="password",
+        description="`password` (the default: e-mail and password) or `refresh_token`.",
+    )
+    username: NoNulStr | None = Field(
+        default=None,
+        max_length=320,
+        description="The account's e-mail (password grant).",
+        examples=["sam@example.org"],
+        json_schema_extra=_form_text,
+    )
+    password: NoNulStr | None = Field(
+        default=None,
+        max_length=4096,
+        description="The account's password (password grant).",
+        examples=["a quiet walk along the river at dawn"],
+        json_schema_extra=_form_text,
+    )
+    refresh_token: NoNulStr | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="The `refresh_token` of the last token pair (refresh grant).",
+        examples=[REFRESH_TOKEN_EXAMPLE],
+        json_schema_extra=_form_text,
+    )
+    scope: NoNulStr | None = Field(
+        default=None,
+        max_length=200,
+        description="Ignored: a token carries its account's role.",
+        json_schema_extra=_form_text,
+    )
 
 
 class TokenResponse(StrictModel):
@@ -19,7 +83,7 @@ class TokenResponse(StrictModel):
                     "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI4ZDZmIn0.c2ln",
                     "token_type": "bearer",
                     "expires_in": 900,
-                    "refresh_token": "rt_Q2h5vN8kL0pX7mZ4tR1yW6sB9dF3gJ5aC8eH2uK7nM0",
+                    "refresh_token": REFRESH_TOKEN_EXAMPLE,
                     "refresh_expires_in": 2592000,
                 }
             ]
@@ -37,9 +101,7 @@ class TokenResponse(StrictModel):
 
 class RefreshRequest(StrictModel):
     model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"refresh_token": "rt_Q2h5vN8kL0pX7mZ4tR1yW6sB9dF3gJ5aC8eH2uK7nM0"}]
-        }
+        json_schema_extra={"examples": [{"refresh_token": REFRESH_TOKEN_EXAMPLE}]}
     )
 
     refresh_token: str = Field(

@@ -17,6 +17,8 @@ from app.auth.tokens import (
     new_activation_code,
     new_refresh_token,
     normalize_activation_code,
+    paired_access_token_id,
+    successor_refresh_token,
 )
 from app.config import Settings
 from app.db import utcnow
@@ -41,24 +43,50 @@ class IssuedActivationCode:
     expires_at: datetime
 
 
-async def _issue_refresh_token(
-    session: AsyncSession, settings: Settings, user: User, auth_session: AuthSession, now: datetime
+def _token_pair(
+    settings: Settings,
+    user_id: uuid.UUID,
+    auth_session: AuthSession,
+    refresh: RefreshToken,
+    refresh_token: str,
+    now: datetime,
 ) -> TokenPair:
-    refresh_token = new_refresh_token()
-    session.add(
-        RefreshToken(
-            token_hash=hash_secret(REFRESH_PURPOSE, refresh_token),
-            session_id=auth_session.id,
-            created_at=now,
-        )
+    """The pair issued with `refresh`: its access token is dated when the refresh token was
+    made, with a `jti` fixed by it, so the same pair can be given again (a lost answer)."""
+    issued_at = refresh.created_at
+    access_token = create_access_token(
+        settings,
+        user_id,
+        auth_session.id,
+        issued_at,
+        token_id=paired_access_token_id(refresh.token_hash),
     )
-    await session.flush()
+    remaining = settings.access_token_ttl - (now - issued_at)
     return TokenPair(
-        access_token=create_access_token(settings, user.id, auth_session.id, now),
-        expires_in=int(settings.access_token_ttl.total_seconds()),
+        access_token=access_token,
+        expires_in=int(remaining.total_seconds()),
         refresh_token=refresh_token,
         refresh_expires_in=int((auth_session.idle_expires_at - now).total_seconds()),
     )
+
+
+async def _issue_refresh_token(
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    auth_session: AuthSession,
+    now: datetime,
+    refresh_token: str | None = None,
+) -> TokenPair:
+    refresh_token = refresh_token or new_refresh_token()
+    refresh = RefreshToken(
+        token_hash=hash_secret(REFRESH_PURPOSE, refresh_token),
+        session_id=auth_session.id,
+        created_at=now,
+    )
+    session.add(refresh)
+    await session.flush()
+    return _token_pair(settings, user.id, auth_session, refresh, refresh_token, now)
 
 
 async def start_session(
@@ -94,10 +122,53 @@ def participant_of(user: User | SignedInUser) -> uuid.UUID | None:
     return user.id if user.role.value == "participant" else None
 
 
+async def _unused_successor(
+    session: AsyncSession,
+    settings: Settings,
+    auth_session: AuthSession,
+    refresh_token: str,
+    used_at: datetime,
+    now: datetime,
+) -> tuple[RefreshToken, str] | None:
+    """The token that rotating `refresh_token` handed out, when the rotation was within the
+    grace window and that token is still unused: a retry whose first answer was lost."""
+    if now - used_at > timedelta(seconds=settings.refresh_reuse_grace_seconds):
+        return None
+    successor = successor_refresh_token(settings.signing_key(), refresh_token)
+    found = (
+        await session.execute(
+            select(RefreshToken).where(
+                RefreshToken.token_hash == hash_secret(REFRESH_PURPOSE, successor),
+                RefreshToken.session_id == auth_session.id,
+                RefreshToken.used_at.is_(None),
+            )
+        )
+    ).scalar_one_or_none()
+    return (found, successor) if found is not None else None
+
+
+async def _revoke_for_reuse(
+    session: AsyncSession, client: ClientInfo, user: User, auth_session: AuthSession, now: datetime
+) -> NotAuthenticated:
+    auth_session.revoked_at = now
+    await record_event(
+        session,
+        Actor(user.id, user.role.value, client.request_id),
+        AuditAction.refresh_reuse,
+        participant_id=participant_of(user),
+        subject_id=auth_session.id,
+        outcome="failure",
+    )
+    return NotAuthenticated(
+        "This refresh token was already used; the session has been ended.", keep_changes=True
+    )
+
+
 async def refresh_session(
     session: AsyncSession, settings: Settings, client: ClientInfo, refresh_token: str
 ) -> TokenPair:
-    """Rotate a refresh token. A used one presented again revokes its whole session."""
+    """Rotate a refresh token. A used one presented again revokes its whole session, unless
+    it is the last one rotated, within the grace window: that returns the same new pair."""
     now = utcnow()
     invalid = NotAuthenticated("The refresh token is invalid or expired.")
     token_hash = hash_secret(REFRESH_PURPOSE, refresh_token)
@@ -109,7 +180,7 @@ async def refresh_session(
     if session_id is None:
         raise invalid
     # Lock the session row, then read the token again: of two concurrent refreshes with
-    # one token, the second sees it used and is treated as a replay.
+    # one token, the second sees it used (and, within the grace window, gets the same pair).
     auth_session = (
         await session.execute(
             select(AuthSession).where(AuthSession.id == session_id).with_for_update()
@@ -123,31 +194,30 @@ async def refresh_session(
     user = await session.get_one(User, auth_session.user_id)
     if auth_session.revoked_at is not None:
         raise invalid
+    successor = None
     if used_at is not None:
-        auth_session.revoked_at = now
-        await record_event(
-            session,
-            Actor(user.id, user.role.value, client.request_id),
-            AuditAction.refresh_reuse,
-            participant_id=participant_of(user),
-            subject_id=auth_session.id,
-            outcome="failure",
+        successor = await _unused_successor(
+            session, settings, auth_session, refresh_token, used_at, now
         )
-        raise NotAuthenticated(
-            "This refresh token was already used; the session has been ended.",
-            keep_changes=True,
-        )
+        if successor is None:
+            raise await _revoke_for_reuse(session, client, user, auth_session, now)
     if now >= auth_session.idle_expires_at or now >= auth_session.absolute_expires_at:
         raise invalid
     if not user.is_active or user.erased_at is not None:
         raise invalid
+    if successor is not None:
+        refresh, successor_token = successor
+        return _token_pair(settings, user.id, auth_session, refresh, successor_token, now)
     await session.execute(
         update(RefreshToken).where(RefreshToken.token_hash == token_hash).values(used_at=now)
     )
     idle, _ = settings.refresh_lifetimes(user.role.value)
     auth_session.refreshed_at = now
     auth_session.idle_expires_at = min(now + idle, auth_session.absolute_expires_at)
-    return await _issue_refresh_token(session, settings, user, auth_session, now)
+    successor_token = successor_refresh_token(settings.signing_key(), refresh_token)
+    return await _issue_refresh_token(
+        session, settings, user, auth_session, now, refresh_token=successor_token
+    )
 
 
 async def end_session(session: AsyncSession, identity: Identity) -> None:

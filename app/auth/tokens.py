@@ -1,7 +1,9 @@
 """Access tokens (JWT, HS256 pinned) and opaque secrets (refresh tokens, activation codes)."""
 
+import base64
 import functools
 import hashlib
+import hmac
 import secrets
 import time
 import uuid
@@ -25,7 +27,11 @@ class AccessClaims:
 
 
 def create_access_token(
-    settings: Settings, user_id: uuid.UUID, session_id: uuid.UUID, now: datetime
+    settings: Settings,
+    user_id: uuid.UUID,
+    session_id: uuid.UUID,
+    now: datetime,
+    token_id: str | None = None,
 ) -> str:
     claims = {
         "iss": settings.jwt_issuer,
@@ -35,7 +41,7 @@ def create_access_token(
         "typ": ACCESS_TOKEN_TYPE,
         "iat": int(now.timestamp()),
         "exp": int((now + settings.access_token_ttl).timestamp()),
-        "jti": uuid.uuid4().hex,
+        "jti": token_id or uuid.uuid4().hex,
     }
     return jwt.encode(claims, settings.signing_key(), algorithm=ALGORITHM)
 
@@ -74,6 +80,21 @@ def _verify_access_token(
 
 def new_refresh_token() -> str:
     return "rt_" + secrets.token_urlsafe(32)
+
+
+def successor_refresh_token(key: str, refresh_token: str) -> str:
+    """The refresh token that rotating `refresh_token` hands out: derived from it with the
+    signing key (HMAC-SHA256), so that a retry of a refresh whose answer was lost can be
+    answered with the same pair although only hashes are stored. Unguessable without the
+    key, and looks like any other refresh token."""
+    digest = hmac.new(key.encode(), b"refresh-successor:" + refresh_token.encode(), "sha256")
+    return "rt_" + base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
+
+
+def paired_access_token_id(refresh_token_hash: str) -> str:
+    """The `jti` of the access token issued with a refresh token (by the latter's hash): fixed
+    by it, so that the pair a retried refresh gets back is byte for byte the first one."""
+    return refresh_token_hash[:32]
 
 
 def new_activation_code() -> str:
