@@ -44,8 +44,17 @@ from app.pagination import (
 CONTENT_FIELDS = ("mood", "focus", "anxiety", "creativity", "connection", "note")
 
 
-class EntryIdTaken(Conflict):
-    code = "entry-id-conflict"
+class EntryChanged(Conflict):
+    """A create retried with the id of an entry of yours that now differs: edited or deleted
+    since (an offline outbox's late retry), or first created with other content."""
+
+    code, title = "entry-changed", "Entry changed"
+
+
+class EntryIdUnavailable(Conflict):
+    """An id another participant's entry has: say nothing more about it."""
+
+    code, title = "entry-id-unavailable", "Entry id not available"
 
 
 @dataclass(frozen=True)
@@ -102,15 +111,36 @@ async def _replay(
 ) -> JournalEntry:
     """The stored entry, for a retry of its create; else why nothing was stored."""
     entry = await _find_by_id(session, entry_id)
-    if entry is not None and entry.participant_id == participant_id and _same_content(entry, data):
-        return entry
+    if entry is not None and entry.participant_id == participant_id:
+        if _same_content(entry, data):
+            return entry
+        raise _changed(entry)
     # Nothing stored can also mean that the owner's erasure fenced the counter: not the id's
     # fault. (Read after the insert, which waited for the erasure's lock: it is seen here.)
     if await is_erased(session, participant_id):
         raise journal_closed()
-    # Another participant's id and different content look alike: nothing about it leaks.
-    # (None: the owner deleted it between our insert and this read; the id is still used.)
-    raise EntryIdTaken("This id is already used by a different entry.")
+    # Another participant's id, whatever the content: nothing about that entry leaks.
+    raise EntryIdUnavailable("This id is used by another entry; make a new id for this one.")
+
+
+def _changed(entry: JournalEntry) -> EntryChanged:
+    """What the outbox needs to settle a create that came too late: the entry as it is now."""
+    if entry.deleted_at is not None:
+        return EntryChanged(
+            "This id is yours: the entry was deleted since.",
+            extensions={"current_version": entry.version, "deleted": True, "entry": None},
+        )
+    current = entry_etag(entry.version)
+    return EntryChanged(
+        f"This id is yours, with other content now (version {current}): edited since, or "
+        "first created with other content. Edit it with PATCH if yours is newer.",
+        headers={"ETag": current},
+        extensions={
+            "current_version": entry.version,
+            "deleted": False,
+            "entry": to_entry_read(entry).model_dump(mode="json"),
+        },
+    )
 
 
 async def _find_by_id(session: AsyncSession, entry_id: uuid.UUID) -> JournalEntry | None:
@@ -240,16 +270,37 @@ def _check_if_match(candidates: frozenset[str] | None, entry: JournalEntry) -> N
 async def _lock_for_change(
     session: AsyncSession, participant_id: uuid.UUID, entry_id: uuid.UUID
 ) -> tuple[int, JournalEntry | None]:
+    """A change number and the entry (tombstone included), read after taking the
+    participant's lock so that a concurrent change is seen. A number not used leaves a gap
+    in the feed's numbers, which skips it."""
     change_seq = await next_change_seq(session, participant_id)
-    # Read after taking the participant's lock, so a concurrent change is seen.
     entry = (
         await session.execute(
-            visible_entries(participant_id)
-            .where(JournalEntry.id == entry_id)
+            select(JournalEntry)
+            .where(JournalEntry.participant_id == participant_id, JournalEntry.id == entry_id)
             .execution_options(populate_existing=True)
         )
     ).scalar_one_or_none()
     return change_seq, entry
+
+
+def _stored_form(entry: JournalEntry) -> tuple[Any, ...]:
+    content = (getattr(entry, field) for field in CONTENT_FIELDS)
+    return (entry.recorded_at, entry.utc_offset_minutes, entry.tags, *content)
+
+
+def _apply_update(entry: JournalEntry, changes: EntryUpdate) -> bool:
+    """Set the fields sent; True when the entry now differs from what was stored."""
+    before = _stored_form(entry)
+    values = changes.model_dump(exclude_unset=True)
+    if "recorded_at" in values:
+        _apply_recorded_at(entry, changes.recorded_at)  # type: ignore[arg-type]
+    for field in CONTENT_FIELDS:
+        if field in values:
+            setattr(entry, field, values[field])
+    if "tags" in values:
+        entry.tags = join_tags(values["tags"])
+    return _stored_form(entry) != before
 
 
 async def update_entry(
@@ -260,20 +311,15 @@ async def update_entry(
     if_match: str | None,
 ) -> JournalEntry:
     """Change the fields sent. With `If-Match`, a stale version is 412 and nothing changes.
-    The edit is audited by entry id (never its content)."""
+    An edit that changes nothing keeps the version and is no change for the sync feed. The
+    edit is audited by entry id (never its content)."""
     candidates = parse_if_match(if_match)
     change_seq, entry = await _lock_for_change(session, identity.user.id, entry_id)
-    if entry is None:
+    if entry is None or entry.deleted_at is not None:
         raise NotFound("No such entry.")
     _check_if_match(candidates, entry)
-    values = changes.model_dump(exclude_unset=True)
-    if "recorded_at" in values:
-        _apply_recorded_at(entry, changes.recorded_at)  # type: ignore[arg-type]
-    for field in CONTENT_FIELDS:
-        if field in values:
-            setattr(entry, field, values[field])
-    if "tags" in values:
-        entry.tags = join_tags(values["tags"])
+    if not _apply_update(entry, changes):
+        return entry
     entry.version += 1
     entry.change_seq = change_seq
     entry.updated_at = utcnow()
@@ -286,11 +332,14 @@ async def delete_entry(
     session: AsyncSession, identity: Identity, entry_id: uuid.UUID, if_match: str | None
 ) -> None:
     """Replace the entry by a tombstone (no content) that the sync feed hands to other devices.
-    The deletion is audited by entry id."""
+    Deleting an entry already deleted succeeds and changes nothing (a retry whose answer was
+    lost). The deletion is audited by entry id."""
     candidates = parse_if_match(if_match)
     change_seq, entry = await _lock_for_change(session, identity.user.id, entry_id)
     if entry is None:
         raise NotFound("No such entry.")
+    if entry.deleted_at is not None:
+        return
     _check_if_match(candidates, entry)
     now = utcnow()
     for field in (*CONTENT_FIELDS, "recorded_at", "utc_offset_minutes", "local_date"):
