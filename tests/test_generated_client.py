@@ -21,7 +21,7 @@ import pytest
 from fastapi import FastAPI
 
 from app.users.models import Role
-from tests.conftest import Accounts
+from tests.conftest import TEST_PASSWORD, Accounts
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT = ROOT / "docs" / "openapi.json"
@@ -189,7 +189,7 @@ async def test_generated_client_runs_the_main_flow(
 
     async with signed_in(tokens["clinician"]) as clinician:
         page = await api.op("clinician", "list_assigned_participants").asyncio(client=clinician)
-        assert isinstance(page, models.PageParticipantOverview), page
+        assert isinstance(page, models.ParticipantOverviewPage), page
         assert [item.participant_id for item in page.items] == [participant_id]
         overview = page.items[0]
         assert (overview.display_name, overview.entries_7d, overview.unreviewed) == ("Sam", 3, 3)
@@ -197,7 +197,7 @@ async def test_generated_client_runs_the_main_flow(
         entries_page = await api.op("clinician", "list_participant_entries").asyncio(
             client=clinician, participant_id=participant_id
         )
-        assert isinstance(entries_page, models.PageClinicianEntryRead), entries_page
+        assert isinstance(entries_page, models.ClinicianEntryPage), entries_page
         assert [entry.mood for entry in entries_page.items] == [8, 6, 4]  # newest first
         assert entries_page.items[0].note == "A long walk with friends."
         assert entries_page.items[0].tags == ["walk", "friends"]
@@ -208,3 +208,102 @@ async def test_generated_client_runs_the_main_flow(
             client=clinician, participant_id=uuid4()
         )
         assert isinstance(missing, models.Problem) and missing.status == 404
+
+
+async def test_an_offline_first_client_from_the_document_alone(
+    generated: ModuleType, app: FastAPI, accounts: Accounts
+) -> None:
+    """Create offline, retry three times, edit from two devices, delete and retry the delete,
+    refresh with a lost answer, follow the feed from an empty cursor: all through the
+    generated client."""
+    api = Api(generated)
+    models = api.models
+    account = await accounts.make(Role.participant, signed_in=False)
+    transport = httpx.ASGITransport(app=app)
+    anonymous = api.client.Client(base_url="http://testserver", httpx_args={"transport": transport})
+
+    async def token(body: Any) -> Any:
+        pair = await api.op("auth", "sign_in").asyncio(client=anonymous, body=body)
+        assert isinstance(pair, models.TokenResponse), pair
+        return pair
+
+    def device(pair: Any) -> Any:
+        return api.client.AuthenticatedClient(
+            base_url="http://testserver",
+            token=pair.access_token,
+            httpx_args={"transport": transport},
+        )
+
+    password_grant = models.TokenRequest(username=account.email, password=TEST_PASSWORD)
+    phone_pair, tablet_pair = await token(password_grant), await token(password_grant)
+    create = api.op("journal", "create_my_entry").asyncio_detailed
+    update = api.op("journal", "update_my_entry").asyncio_detailed
+    delete = api.op("journal", "delete_my_entry").asyncio_detailed
+    changes = api.op("journal", "list_my_entry_changes").asyncio
+
+    async with device(phone_pair) as phone, device(tablet_pair) as tablet:
+        # Written offline with an id of its own; the outbox sends it until it hears back.
+        written = models.EntryCreate(
+            id=uuid4(), recorded_at=recorded(hours_ago=26), mood=3, focus=4, anxiety=8
+        )
+        sent = [await create(client=phone, body=written) for _ in range(4)]
+        assert [answer.status_code for answer in sent] == [201, 200, 200, 200]
+        assert {answer.parsed.id for answer in sent} == {written.id}
+
+        # Both devices edit version 1; the second hears 412 with the current entry in the
+        # problem, and applies its edit on top of it without another GET.
+        first = await update(
+            written.id, client=phone, body=models.EntryUpdate(anxiety=6), if_match='"1"'
+        )
+        assert first.status_code == 200 and first.headers["etag"] == '"2"'
+        stale = await update(
+            written.id, client=tablet, body=models.EntryUpdate(note="Calmer later."), if_match='"1"'
+        )
+        assert stale.status_code == 412 and isinstance(stale.parsed, models.Problem)
+        current = models.EntryRead.from_dict(stale.parsed.additional_properties["entry"])
+        assert (current.anxiety, current.version) == (6, 2)
+        merged = await update(
+            written.id,
+            client=tablet,
+            body=models.EntryUpdate(note="Calmer later."),
+            if_match=stale.headers["etag"],
+        )
+        assert merged.status_code == 200
+        assert (merged.parsed.anxiety, merged.parsed.note, merged.parsed.version) == (
+            6,
+            "Calmer later.",
+            3,
+        )
+
+        # The phone's outbox still held the create: a late retry learns the entry moved on.
+        late = await create(client=phone, body=written)
+        assert late.status_code == 409 and isinstance(late.parsed, models.Problem)
+        assert late.parsed.type_.endswith("/entry-changed")
+        assert late.parsed.additional_properties["current_version"] == 3
+
+        # Deleted, and the delete retried after a lost answer: both succeed.
+        gone = [await delete(written.id, client=phone, if_match='"3"') for _ in range(2)]
+        assert [answer.status_code for answer in gone] == [204, 204]
+
+        # A refresh whose answer is lost, retried with the same refresh token.
+        refresh_grant = models.TokenRequest(
+            grant_type=models.TokenRequestGrantType.REFRESH_TOKEN,
+            refresh_token=phone_pair.refresh_token,
+        )
+        lost, again = await token(refresh_grant), await token(refresh_grant)
+        assert (again.access_token, again.refresh_token) == (lost.access_token, lost.refresh_token)
+        next_grant = models.TokenRequest(
+            grant_type=models.TokenRequestGrantType.REFRESH_TOKEN,
+            refresh_token=again.refresh_token,
+        )
+        assert (await token(next_grant)).refresh_token != again.refresh_token
+
+        # The tablet follows the feed from an empty cursor: it ends at the tombstone.
+        feed = await changes(client=tablet, cursor="", limit=1)
+        seen = list(feed.items)
+        while feed.has_more:
+            feed = await changes(client=tablet, cursor=feed.next_cursor, limit=1)
+            seen += feed.items
+        assert [(item.id, item.deleted, item.version) for item in seen] == [(written.id, True, 4)]
+        caught_up = await changes(client=tablet, cursor=feed.next_cursor)
+        assert caught_up.items == [] and caught_up.has_more is False

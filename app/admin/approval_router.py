@@ -7,11 +7,11 @@ from fastapi import APIRouter, Path, Query
 
 from app.admin import approvals, service
 from app.admin.models import ApprovalStatus
-from app.admin.schemas import APPROVAL_EXAMPLE, ApprovalDecision, ApprovalRead
+from app.admin.schemas import APPROVAL_EXAMPLE, ApprovalDecision, ApprovalPage, ApprovalRead
 from app.db import SessionDep
 from app.dependencies import AdminIdentity, SettingsDep
 from app.errors import problem_responses
-from app.pagination import CursorQuery, LimitQuery, Page
+from app.pagination import CursorQuery, LimitQuery
 
 # The `admin` tag comes from the router this one is included in.
 router = APIRouter(prefix="/approvals")
@@ -21,7 +21,7 @@ ApprovalId = Annotated[uuid.UUID, Path(description="The approval request's id.")
 
 @router.get(
     "",
-    response_model=Page[ApprovalRead],
+    response_model=ApprovalPage,
     operation_id="listApprovals",
     summary="List requests waiting for a second admin",
     responses={
@@ -41,7 +41,7 @@ async def list_approvals(
     ] = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
-) -> Page[ApprovalRead]:
+) -> ApprovalPage:
     """Requests made while `JOURNAL_SECOND_ADMIN_APPROVAL` is on (account recovery of an
     activated participant, assignment to a clinician account under 24 hours old), oldest
     first. A request not approved within 24 hours is `expired`."""

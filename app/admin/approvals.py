@@ -17,13 +17,13 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.admin.models import AdminApproval, ApprovalKind, ApprovalStatus
-from app.admin.schemas import ApprovalRead
+from app.admin.schemas import ApprovalPage, ApprovalRead
 from app.audit.service import Actor, AuditAction, record_event
 from app.auth.service import IssuedActivationCode
 from app.care.schemas import AssignmentRead
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, NotFound
-from app.pagination import Page, decode_instant_cursor, encode_instant_cursor
+from app.pagination import decode_instant_cursor, encode_instant_cursor
 
 # How long a request waits for a second admin; after that it must be made again.
 APPROVAL_TTL = timedelta(hours=24)
@@ -122,7 +122,7 @@ async def request_approval(
 
 async def list_approvals(
     session: AsyncSession, *, status: ApprovalStatus | None, limit: int, cursor: str | None
-) -> Page[ApprovalRead]:
+) -> ApprovalPage:
     """Requests oldest first, optionally of one status (`expired`: pending past its time)."""
     now = utcnow()
     statement = (
@@ -154,7 +154,7 @@ async def list_approvals(
         if len(rows) > limit
         else None
     )
-    return Page[ApprovalRead](items=[read_approval(a, now) for a in page], next_cursor=next_cursor)
+    return ApprovalPage(items=[read_approval(a, now) for a in page], next_cursor=next_cursor)
 
 
 async def _lock_pending(

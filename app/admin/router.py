@@ -10,6 +10,7 @@ from app.admin import service
 from app.admin.approval_router import router as approvals_router
 from app.admin.care_router import router as care_router
 from app.admin.schemas import (
+    AccountPage,
     AccountRead,
     ActivationCodeRead,
     ApprovalRead,
@@ -19,7 +20,7 @@ from app.admin.schemas import (
     UserUpdate,
 )
 from app.audit import queries as audit
-from app.audit.schemas import AUDIT_EVENT_EXAMPLE, AuditEventRead
+from app.audit.schemas import AUDIT_EVENT_EXAMPLE, AuditEventPage
 from app.audit.service import AuditAction
 from app.care import service as care
 from app.care.schemas import AssignmentRead
@@ -27,7 +28,7 @@ from app.db import SessionDep
 from app.dependencies import AdminIdentity, SettingsDep
 from app.errors import problem_responses
 from app.journal.schemas import Rfc3339DateTime
-from app.pagination import CursorQuery, LimitQuery, Page
+from app.pagination import CursorQuery, LimitQuery
 from app.users.models import Role, User
 from app.users.schemas import USER_EXAMPLE, UserRead
 
@@ -87,7 +88,7 @@ async def create_user(
 
 @router.get(
     "/users",
-    response_model=Page[AccountRead],
+    response_model=AccountPage,
     operation_id="listUsers",
     summary="List accounts",
     responses={
@@ -113,7 +114,7 @@ async def list_users(
     ] = False,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
-) -> Page[AccountRead]:
+) -> AccountPage:
     """Accounts in the order they were created, active and deactivated alike (erased
     participants are left out); clinicians with their `caseload`. With
     `without_clinician=true`, only participants left without a clinician (for example after
@@ -245,7 +246,7 @@ async def unassign_clinician(
 
 @router.get(
     "/audit-events",
-    response_model=Page[AuditEventRead],
+    response_model=AuditEventPage,
     operation_id="listAuditEvents",
     summary="Read the audit trail",
     responses={
@@ -281,7 +282,7 @@ async def list_audit_events(
     ] = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
-) -> Page[AuditEventRead]:
+) -> AuditEventPage:
     """Append-only record of sign-ins, account and assignment changes, clinician reads of
     participant data, exports and erasures: newest first. Events hold identifiers, never
     e-mail addresses, names, codes or journal content. Filters combine with AND; keep

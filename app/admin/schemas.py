@@ -17,6 +17,7 @@ from app.admin.models import ApprovalKind, ApprovalStatus
 from app.auth.emails import normalize_email
 from app.care.schemas import AssignmentRead
 from app.journal.schemas import not_nullable
+from app.pagination import Page
 from app.schemas import StrictModel
 from app.users.models import Role
 from app.users.schemas import USER_EXAMPLE, DisplayName, TimeZoneName, UserRead
@@ -208,3 +209,11 @@ class AccountRead(UserRead):
     caseload: int | None = Field(
         description="Clinicians: participants assigned to them now. `null` for other roles."
     )
+
+
+class AccountPage(Page[AccountRead]):
+    """A page of accounts."""
+
+
+class ApprovalPage(Page[ApprovalRead]):
+    """A page of approval requests."""

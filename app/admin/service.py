@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.admin import approvals
 from app.admin.models import AdminApproval, ApprovalKind
-from app.admin.schemas import AccountRead, ApprovalRead, UserCreate, UserUpdate
+from app.admin.schemas import AccountPage, AccountRead, ApprovalRead, UserCreate, UserUpdate
 from app.audit.service import Actor, AuditAction, record_event
 from app.auth.service import (
     IssuedActivationCode,
@@ -22,7 +22,7 @@ from app.care.schemas import AssignmentRead
 from app.config import Settings
 from app.db import utcnow
 from app.errors import Conflict, InvalidInput, NotFound
-from app.pagination import Page, decode_instant_cursor, encode_instant_cursor
+from app.pagination import decode_instant_cursor, encode_instant_cursor
 from app.users.models import Role, User
 from app.users.schemas import UserRead
 from app.users.service import create_user
@@ -102,7 +102,7 @@ async def list_accounts(
     without_clinician: bool = False,
     limit: int,
     cursor: str | None,
-) -> Page[AccountRead]:
+) -> AccountPage:
     """Accounts in the order they were created (erased ones left out), optionally one role,
     or only the participants no clinician cares for now."""
     statement = (
@@ -125,7 +125,7 @@ async def list_accounts(
         )
     users = (await session.execute(statement)).scalars().all()
     page = users[:limit]
-    return Page[AccountRead](
+    return AccountPage(
         items=await with_caseloads(session, page),
         next_cursor=encode_instant_cursor(_CURSOR_KIND, page[-1].created_at, page[-1].id)
         if len(users) > limit

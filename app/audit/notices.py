@@ -21,9 +21,9 @@ from sqlalchemy.orm import aliased
 
 from app.audit.models import SECURITY_NOTICE_WHERE, AuditEvent
 from app.audit.queries import decode_event_cursor
-from app.audit.schemas import SecurityNoticeKind, SecurityNoticeRead
+from app.audit.schemas import SecurityNoticeKind, SecurityNoticePage, SecurityNoticeRead
 from app.audit.service import AuditAction
-from app.pagination import Page, encode_cursor
+from app.pagination import encode_cursor
 from app.users.models import User
 
 _CURSOR_KIND = "security-notices"
@@ -95,7 +95,7 @@ def _notices(participant_id: uuid.UUID) -> Select[int, datetime, str]:
 
 async def list_security_notices(
     session: AsyncSession, participant_id: uuid.UUID, *, limit: int, cursor: str | None
-) -> Page[SecurityNoticeRead]:
+) -> SecurityNoticePage:
     """The participant's security notices, newest first, keyset-paginated on the event id.
 
     Listing the first page marks everything on it as seen (`unseen_security_notices` on
@@ -114,7 +114,7 @@ async def list_security_notices(
         for row in page
     ]
     next_cursor = encode_cursor(_CURSOR_KIND, [page[-1].id]) if len(rows) > limit else None
-    return Page[SecurityNoticeRead](items=items, next_cursor=next_cursor)
+    return SecurityNoticePage(items=items, next_cursor=next_cursor)
 
 
 async def _mark_seen(session: AsyncSession, participant_id: uuid.UUID, newest: datetime) -> None:

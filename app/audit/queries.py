@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.models import AuditEvent
-from app.audit.schemas import AuditEventRead
+from app.audit.schemas import AuditEventPage, AuditEventRead
 from app.audit.service import AuditAction
 from app.errors import InvalidInput
-from app.pagination import Page, decode_cursor, encode_cursor
+from app.pagination import decode_cursor, encode_cursor
 
 _CURSOR_KIND = "audit"
 
@@ -36,7 +36,7 @@ def decode_event_cursor(kind: str, cursor: str) -> int:
 
 async def list_audit_events(
     session: AsyncSession, filters: AuditFilter, *, limit: int, cursor: str | None
-) -> Page[AuditEventRead]:
+) -> AuditEventPage:
     """Audit events matching `filters`, newest first; `since` is inclusive, `until` exclusive.
 
     With an actor or participant filter the query walks the `(actor_id, id)` or
@@ -61,4 +61,4 @@ async def list_audit_events(
     events = (await session.execute(statement)).scalars().all()
     items = [AuditEventRead.model_validate(event) for event in events[:limit]]
     next_cursor = encode_cursor(_CURSOR_KIND, [items[-1].id]) if len(events) > limit else None
-    return Page[AuditEventRead](items=items, next_cursor=next_cursor)
+    return AuditEventPage(items=items, next_cursor=next_cursor)

@@ -5,6 +5,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
+from app.pagination import Page
+
 AUDIT_EVENT_EXAMPLE: JsonDict = {
     "id": 4182,
     "occurred_at": "2026-11-21T10:15:00Z",
@@ -102,3 +104,11 @@ class SecurityNoticeRead(BaseModel):
     )
     occurred_at: datetime
     message: str = Field(description="The same, in a sentence (English) a client may show.")
+
+
+class AuditEventPage(Page[AuditEventRead]):
+    """A page of audit events."""
+
+
+class SecurityNoticePage(Page[SecurityNoticeRead]):
+    """A page of security notices."""

@@ -6,8 +6,9 @@ from fastapi import APIRouter, Path, Query
 from app.clinician import service
 from app.clinician.schemas import (
     OVERVIEW_EXAMPLE,
-    ClinicianEntryRead,
+    ClinicianEntryPage,
     ParticipantOverview,
+    ParticipantOverviewPage,
     ReviewMarkRead,
     ReviewMarkUpdate,
 )
@@ -17,7 +18,7 @@ from app.errors import problem_responses
 from app.journal.router import BucketQuery, FromDate, FromInstant, TagQuery, ToInstant
 from app.journal.schemas import ENTRY_READ_EXAMPLE, IsoDate, Summary
 from app.journal.service import EntryListFilter
-from app.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
+from app.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery
 
 router = APIRouter(prefix="/v1/clinician/participants", tags=["clinician"])
 
@@ -33,7 +34,7 @@ ClinicianToDate = Annotated[
 
 @router.get(
     "",
-    response_model=Page[ParticipantOverview],
+    response_model=ParticipantOverviewPage,
     operation_id="listAssignedParticipants",
     summary="My participants, with their recent figures",
     responses={
@@ -55,13 +56,13 @@ async def list_assigned_participants(
     session: SessionDep,
     limit: LimitQuery = DEFAULT_LIMIT,
     cursor: CursorQuery = None,
-) -> Page[ParticipantOverview]:
+) -> ParticipantOverviewPage:
     """Each participant assigned to you now, by display name: last entry time, entries in
     the last 7 days, 7-day means per dimension and their change against the 28 days before,
     and how many entries you have not reviewed. Descriptive statistics only. Follow
     `next_cursor` for the next page."""
     items, next_cursor = await service.list_assigned_participants(session, identity, limit, cursor)
-    return Page(items=items, next_cursor=next_cursor)
+    return ParticipantOverviewPage(items=items, next_cursor=next_cursor)
 
 
 @router.get(
@@ -81,7 +82,7 @@ async def get_assigned_participant(
 
 @router.get(
     "/{participant_id}/entries",
-    response_model=Page[ClinicianEntryRead],
+    response_model=ClinicianEntryPage,
     operation_id="listParticipantEntries",
     summary="A participant's entries, newest first",
     responses={
@@ -107,7 +108,7 @@ async def list_participant_entries(
     tag: TagQuery = None,
     limit: LimitQuery = DEFAULT_LIMIT,
     cursor: CursorQuery = None,
-) -> Page[ClinicianEntryRead]:
+) -> ClinicianEntryPage:
     """Entries of a participant assigned to you now, newest first, a page at a time (pass
     `next_cursor` as `cursor`, with the same filters). Each says whether it is `unreviewed`
     by you: received or changed after your review mark. The read is recorded in the
@@ -120,7 +121,7 @@ async def list_participant_entries(
         limit,
         cursor,
     )
-    return Page(items=entries, next_cursor=next_cursor)
+    return ClinicianEntryPage(items=entries, next_cursor=next_cursor)
 
 
 @router.get(

@@ -5,6 +5,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
 from app.journal.schemas import ENTRY_READ_EXAMPLE, EntryRead, Rfc3339DateTime
+from app.pagination import Page
 from app.schemas import StrictModel
 
 
@@ -104,3 +105,11 @@ class ClinicianEntryRead(EntryRead):
         description="`true` when the entry reached the service, or was last changed, after "
         "your review mark (or you have none)."
     )
+
+
+class ParticipantOverviewPage(Page[ParticipantOverview]):
+    """A page of participants with their figures."""
+
+
+class ClinicianEntryPage(Page[ClinicianEntryRead]):
+    """A page of a participant's entries, each marked reviewed or not."""

@@ -15,9 +15,10 @@ from app.journal.erasure import erase_participant
 from app.journal.schemas import (
     ACCESS_LOG_EXAMPLE,
     ENTRY_READ_EXAMPLE,
-    AccessLogItem,
+    AccessLogPage,
     ChangesPage,
     EntryCreate,
+    EntryPage,
     EntryRead,
     EntryUpdate,
     ExportFormat,
@@ -28,7 +29,7 @@ from app.journal.schemas import (
     Summary,
 )
 from app.journal.stats import Bucket, summarize, summary_range
-from app.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
+from app.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery
 from app.streaming import StreamSlotDep, TimedStreamingResponse
 
 router = APIRouter(prefix="/v1/me", tags=["journal"])
@@ -142,7 +143,7 @@ async def create_my_entry(
 
 @router.get(
     "/entries",
-    response_model=Page[EntryRead],
+    response_model=EntryPage,
     operation_id="listMyEntries",
     summary="List my entries, newest first",
     responses={
@@ -158,14 +159,14 @@ async def list_my_entries(
     tag: TagQuery = None,
     limit: LimitQuery = DEFAULT_LIMIT,
     cursor: CursorQuery = None,
-) -> Page[EntryRead]:
+) -> EntryPage:
     """Newest first by `recorded_at`, filtered by time range and tag, a page at a time: pass
     `next_cursor` as `cursor` (with the same filters) until it is `null`."""
     filters = service.EntryListFilter(recorded_from, recorded_to, tag)
     entries, next_cursor = await service.list_entries(
         session, identity.user.id, filters, limit, cursor
     )
-    return Page(items=service.to_entry_reads(entries), next_cursor=next_cursor)
+    return EntryPage(items=service.to_entry_reads(entries), next_cursor=next_cursor)
 
 
 @router.get(
@@ -306,7 +307,7 @@ async def get_my_clinician(identity: ParticipantIdentity, session: SessionDep) -
 
 @me_router.get(
     "/access-log",
-    response_model=Page[AccessLogItem],
+    response_model=AccessLogPage,
     operation_id="listMyAccessLog",
     summary="Who has viewed my data",
     responses={
@@ -319,11 +320,11 @@ async def list_my_access_log(
     session: SessionDep,
     limit: LimitQuery = DEFAULT_LIMIT,
     cursor: CursorQuery = None,
-) -> Page[AccessLogItem]:
+) -> AccessLogPage:
     """Every read of your entries, summaries or profile by a clinician (by display name), and
     every change to your account by an administrator; newest first."""
     items, next_cursor = await access_log.list_access_log(session, identity.user.id, limit, cursor)
-    return Page(items=items, next_cursor=next_cursor)
+    return AccessLogPage(items=items, next_cursor=next_cursor)
 
 
 @me_router.get(

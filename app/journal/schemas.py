@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from app.audit.schemas import SecurityNoticeKind
 from app.care.schemas import AssignmentHistoryItem
+from app.pagination import Page
 from app.schemas import StrictModel
 from app.users.schemas import USER_EXAMPLE, UserRead
 
@@ -425,3 +426,11 @@ class JournalExport(BaseModel):
     entries: list[EntryRead] = Field(description="Oldest first; deleted entries are left out.")
     assignments: list[AssignmentHistoryItem] = Field(description="Every period of care.")
     access_log: list[AccessLogItem] = Field(description="Oldest first.")
+
+
+class EntryPage(Page[EntryRead]):
+    """A page of entries."""
+
+
+class AccessLogPage(Page[AccessLogItem]):
+    """A page of access-log items."""

@@ -3,11 +3,11 @@
 from fastapi import APIRouter
 
 from app.audit import notices
-from app.audit.schemas import SECURITY_NOTICE_EXAMPLE, SecurityNoticeRead
+from app.audit.schemas import SECURITY_NOTICE_EXAMPLE, SecurityNoticePage
 from app.db import SessionDep
 from app.dependencies import CurrentIdentity, ParticipantIdentity
 from app.errors import problem_responses
-from app.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
+from app.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery
 from app.users import service
 from app.users.models import User
 from app.users.schemas import MeRead, MeUpdate, UserRead
@@ -48,7 +48,7 @@ async def update_me(changes: MeUpdate, identity: CurrentIdentity, session: Sessi
 
 @router.get(
     "/security-notices",
-    response_model=Page[SecurityNoticeRead],
+    response_model=SecurityNoticePage,
     operation_id="listMySecurityNotices",
     summary="What changed who can reach my journal",
     responses={
@@ -67,7 +67,7 @@ async def list_my_security_notices(
     session: SessionDep,
     limit: LimitQuery = DEFAULT_LIMIT,
     cursor: CursorQuery = None,
-) -> Page[SecurityNoticeRead]:
+) -> SecurityNoticePage:
     """Events that changed who can reach your journal, newest first: an administrator
     started account recovery (issued a recovery code for your account after it had been in
     use), a new password was set with a recovery code, or your care team changed (a
