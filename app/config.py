@@ -7,6 +7,7 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Annotated, Literal
 
+from fastapi import Depends, Request
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -199,3 +200,12 @@ def load_settings(*, signs_tokens: bool = True) -> Settings:
 @lru_cache
 def get_settings() -> Settings:
     return load_settings()
+
+
+async def get_app_settings(request: Request) -> Settings:
+    """The settings the app was built with (a request's view of them)."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]

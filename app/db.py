@@ -40,6 +40,16 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# In a model's `__table_args__`: its rows belong to one participant (a `participant_id`
+# column) and are reached only through a scope of app.access.
+PARTICIPANT_OWNED: dict[str, Any] = {"info": {"participant_owned": True}}
+
+
+def participant_owned_tables() -> list[Table]:
+    """Every table whose rows belong to one participant."""
+    return [t for t in Base.metadata.sorted_tables if t.info.get("participant_owned")]
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """An aware UTC datetime on every database: SQLite keeps no offset, so we restore it."""
 

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Path, Query
 from app.admin import approvals, service
 from app.admin.models import ApprovalStatus
 from app.admin.schemas import APPROVAL_EXAMPLE, ApprovalDecision, ApprovalPage, ApprovalRead
+from app.auth.dependencies import AdminIdentity
+from app.config import SettingsDep
 from app.db import SessionDep
-from app.dependencies import AdminIdentity, SettingsDep
 from app.errors import problem_responses
 from app.pagination import CursorQuery, LimitQuery
 

@@ -5,10 +5,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
+from app.auth.dependencies import AdminIdentity
 from app.care import service as care
 from app.care.schemas import ParticipantCare
 from app.db import SessionDep
-from app.dependencies import AdminIdentity
 from app.errors import problem_responses
 
 # The `admin` tag and the `/v1/admin` prefix come from the router this one is included in.

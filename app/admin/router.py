@@ -22,13 +22,14 @@ from app.admin.schemas import (
 from app.audit import queries as audit
 from app.audit.schemas import AUDIT_EVENT_EXAMPLE, AuditEventPage
 from app.audit.service import AuditAction
+from app.auth.dependencies import AdminIdentity
 from app.care import service as care
 from app.care.schemas import AssignmentRead
+from app.config import SettingsDep
 from app.db import SessionDep
-from app.dependencies import AdminIdentity, SettingsDep
 from app.errors import problem_responses
-from app.journal.schemas import Rfc3339DateTime
 from app.pagination import CursorQuery, LimitQuery
+from app.schemas import Rfc3339DateTime
 from app.users.models import Role, User
 from app.users.schemas import USER_EXAMPLE, UserRead
 

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Response, status
 
 from app.auth import credentials, service
+from app.auth.dependencies import ClientDep, CurrentIdentity
 from app.auth.schemas import (
     ActivationRequest,
     PasswordChange,
@@ -12,8 +13,8 @@ from app.auth.schemas import (
     TokenRequest,
     TokenResponse,
 )
+from app.config import SettingsDep
 from app.db import SessionDep
-from app.dependencies import ClientDep, CurrentIdentity, SettingsDep
 from app.errors import problem_responses
 
 router = APIRouter(tags=["auth"])

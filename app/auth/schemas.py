@@ -3,10 +3,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from pydantic.config import JsonDict
 
-from app.journal.schemas import NO_NUL_PATTERN, not_nullable
-from app.schemas import NoNulStr, StrictModel
+from app.schemas import NO_NUL, NoNulStr, StrictModel, not_nullable
 
-NO_NUL: JsonDict = {"pattern": NO_NUL_PATTERN}
 STRENGTH_RULES = (
     "At least 15 characters; any Unicode; common or guessable passwords (and ones built from "
     "the e-mail address or name) are refused with `422`."

@@ -4,7 +4,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, UTCDateTime
+from app.db import PARTICIPANT_OWNED, Base, UTCDateTime
 
 
 class ReviewMark(Base):
@@ -16,6 +16,7 @@ class ReviewMark(Base):
     `recorded_at` (an offline app sends yesterday's entry today)."""
 
     __tablename__ = "review_marks"
+    __table_args__ = (PARTICIPANT_OWNED,)
 
     participant_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True

@@ -3,6 +3,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from app.auth.dependencies import ClinicianIdentity
 from app.clinician import service
 from app.clinician.schemas import (
     OVERVIEW_EXAMPLE,
@@ -13,12 +14,12 @@ from app.clinician.schemas import (
     ReviewMarkUpdate,
 )
 from app.db import SessionDep
-from app.dependencies import ClinicianIdentity
 from app.errors import problem_responses
 from app.journal.router import BucketQuery, FromDate, FromInstant, TagQuery, ToInstant
-from app.journal.schemas import ENTRY_READ_EXAMPLE, IsoDate, Summary
+from app.journal.schemas import ENTRY_READ_EXAMPLE, Summary
 from app.journal.service import EntryListFilter
 from app.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery
+from app.schemas import IsoDate
 
 router = APIRouter(prefix="/v1/clinician/participants", tags=["clinician"])
 

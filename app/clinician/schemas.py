@@ -4,9 +4,9 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
-from app.journal.schemas import ENTRY_READ_EXAMPLE, EntryRead, Rfc3339DateTime
+from app.journal.schemas import ENTRY_READ_EXAMPLE, EntryRead
 from app.pagination import Page
-from app.schemas import StrictModel
+from app.schemas import Rfc3339DateTime, StrictModel
 
 
 class DimensionTrend(BaseModel):

@@ -3,10 +3,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy import select
 
+from app.auth.dependencies import get_identity, oauth2_scheme
 from app.auth.identity import Identity
 from app.auth.tokens import decode_access_token
+from app.config import SettingsDep
 from app.db import SessionDep
-from app.dependencies import SettingsDep, get_identity, oauth2_scheme
 from app.errors import Forbidden
 from app.users.models import Role, User
 

@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, UTCDateTime
+from app.db import PARTICIPANT_OWNED, Base, UTCDateTime
 
 RATING_COLUMNS = ("mood", "focus", "anxiety", "creativity", "connection")
 
@@ -72,6 +72,7 @@ class JournalEntry(Base):
             postgresql_where=text("deleted_at IS NULL"),
             sqlite_where=text("deleted_at IS NULL"),
         ),
+        PARTICIPANT_OWNED,
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -107,6 +108,7 @@ class JournalCounter(Base):
     """
 
     __tablename__ = "journal_counters"
+    __table_args__ = (PARTICIPANT_OWNED,)
 
     participant_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True

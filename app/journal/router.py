@@ -6,8 +6,9 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
 from app.audit.service import AuditAction, record_event
+from app.auth.dependencies import ParticipantIdentity
+from app.config import SettingsDep
 from app.db import SessionDep, utcnow
-from app.dependencies import ParticipantIdentity, SettingsDep
 from app.errors import problem_responses
 from app.journal import access_log, export, service
 from app.journal.dependencies import ErasableParticipant
@@ -22,14 +23,13 @@ from app.journal.schemas import (
     EntryRead,
     EntryUpdate,
     ExportFormat,
-    IsoDate,
     JournalExport,
     MyClinician,
-    Rfc3339DateTime,
     Summary,
 )
 from app.journal.stats import Bucket, summarize, summary_range
 from app.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery
+from app.schemas import IsoDate, Rfc3339DateTime
 from app.streaming import StreamSlotDep, TimedStreamingResponse
 
 router = APIRouter(prefix="/v1/me", tags=["journal"])

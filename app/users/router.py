@@ -4,8 +4,8 @@ from fastapi import APIRouter
 
 from app.audit import notices
 from app.audit.schemas import SECURITY_NOTICE_EXAMPLE, SecurityNoticePage
+from app.auth.dependencies import CurrentIdentity, ParticipantIdentity
 from app.db import SessionDep
-from app.dependencies import CurrentIdentity, ParticipantIdentity
 from app.errors import problem_responses
 from app.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery
 from app.users import service

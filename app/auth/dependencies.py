@@ -1,4 +1,4 @@
-"""Request-scoped nouns shared by every domain: settings, the caller, their role."""
+"""Who is calling: the identity behind a bearer token, its role, the anonymous client."""
 
 from dataclasses import fields
 from typing import Annotated, cast
@@ -10,7 +10,7 @@ from sqlalchemy import Table, bindparam, select
 from app.auth.identity import ClientInfo, Identity, SignedInUser
 from app.auth.models import AuthSession
 from app.auth.tokens import decode_access_token
-from app.config import Settings
+from app.config import SettingsDep
 from app.db import SessionDep, utcnow
 from app.errors import Forbidden, NotAuthenticated
 from app.users.models import Role, User
@@ -24,14 +24,6 @@ oauth2_scheme = OAuth2PasswordBearer(
         "it at the same URL with `grant_type=refresh_token` (or `POST /v1/auth/refresh`)."
     ),
 )
-
-
-async def get_app_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 
 async def get_client_info(request: Request) -> ClientInfo:

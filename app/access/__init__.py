@@ -1,0 +1,42 @@
+"""The one door to participant data: scopes, and the statements built from them.
+
+A `ParticipantScope` says whose data a request may reach and who is reading. It is made
+only here (`ways_in`): for the participant themself, and for the clinician who is the
+participant's primary clinician now. A covering backup clinician and a consented
+integration are further `Reader`s with a way in each, added here when they are built.
+
+Every statement on a participant-owned table (`app.db.participant_owned_tables`) is built
+from a scope (or a clinician's caseload) and carries the scope's mark; the test suite
+checks the mark on every statement the app executes (tests/test_one_door.py). Out of scope
+is simply "no row", which services turn into 404.
+"""
+
+from app.access.scope import (
+    SCOPE_PARTICIPANT,
+    Caseload,
+    ParticipantScope,
+    Reader,
+    scoped_template,
+)
+from app.access.ways_in import (
+    AssignedParticipant,
+    CaseloadDep,
+    OwnJournal,
+    caseload_of,
+    clinician_scope,
+    own_scope,
+)
+
+__all__ = [
+    "SCOPE_PARTICIPANT",
+    "AssignedParticipant",
+    "Caseload",
+    "CaseloadDep",
+    "OwnJournal",
+    "ParticipantScope",
+    "Reader",
+    "caseload_of",
+    "clinician_scope",
+    "own_scope",
+    "scoped_template",
+]

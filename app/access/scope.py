@@ -1,0 +1,176 @@
+"""Scopes, and the statements on participant-owned tables built from them."""
+
+import enum
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Delete,
+    Executable,
+    Select,
+    Table,
+    Update,
+    Uuid,
+    and_,
+    bindparam,
+    delete,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
+from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit.service import Actor
+from app.care.models import CareAssignment
+from app.db import Base, upsert_into
+from app.users.models import Role, User
+
+# The execution option every statement built here carries: how it was scoped. Checked on
+# every statement the app executes by the test suite (tests/test_one_door.py).
+ACCESS_OPTION = "participant_access"
+# Prebuilt statements (the hot paths build theirs once) are bound to a scope when they run:
+# `scope.bind(...)` supplies this parameter.
+SCOPE_PARAM = "scope_participant_id"
+SCOPE_PARTICIPANT: BindParameter[uuid.UUID] = bindparam(SCOPE_PARAM, type_=Uuid())
+TEMPLATE = "template"
+CASELOAD = "caseload"
+
+StatementT = TypeVar("StatementT", bound=Executable)
+Target = Table | type[Base]
+
+
+class Reader(enum.StrEnum):
+    """Who reaches a participant's data through a scope."""
+
+    participant = "participant"  # the participant themself
+    primary_clinician = "primary_clinician"  # the clinician assigned to them now
+
+
+# Held only by this package's ways in: a scope cannot be made anywhere else.
+_MINT = object()
+
+
+def _mark(statement: StatementT, how: str) -> StatementT:
+    return statement.execution_options(**{ACCESS_OPTION: how})
+
+
+def _table(target: Target) -> Table:
+    if isinstance(target, Table):
+        return target
+    table = target.__table__
+    assert isinstance(table, Table)  # noqa: S101 - declarative models map one table
+    return table
+
+
+def scoped_template(target: Target, *columns: Any) -> Select[Any]:
+    """The rows of `target` of whichever participant a scope binds at execution
+    (`session.execute(statement, scope.bind(...))`): for statements built once."""
+    table = _table(target)
+    statement = select(*(columns or table.c)).where(table.c.participant_id == SCOPE_PARTICIPANT)
+    return _mark(statement, TEMPLATE)
+
+
+def scoped_insert_template(dialect: str, target: Target) -> PostgresInsert | SQLiteInsert:
+    """An upsert into `target` built once; its `participant_id` must be bound to
+    `SCOPE_PARTICIPANT`, which `scope.bind(...)` supplies."""
+    return _mark(upsert_into(dialect, _table(target)), TEMPLATE)
+
+
+@dataclass(frozen=True, eq=False)
+class ParticipantScope:
+    """One participant's data, as reachable by one reader in this request."""
+
+    participant_id: uuid.UUID
+    reader: Reader
+    actor: Actor  # who reads, as the audit trail records them
+    timezone: str  # the participant's own zone: their days
+    _mint: object = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self._mint is not _MINT:
+            raise TypeError("A ParticipantScope is made only by app.access (its ways in).")
+
+    def owns(self, target: Target) -> ColumnElement[bool]:
+        return _table(target).c.participant_id == self.participant_id
+
+    def select(self, target: Target, *columns: Any) -> Select[Any]:
+        """The participant's rows of `target`: ORM objects for a model without `columns`,
+        plain rows for a table or with `columns`."""
+        chosen = columns or ((target,) if not isinstance(target, Table) else tuple(target.c))
+        return _mark(select(*chosen).where(self.owns(target)), self.reader)
+
+    def update(self, target: Target) -> Update:
+        return _mark(update(_table(target)).where(self.owns(target)), self.reader)
+
+    def delete(self, target: Target) -> Delete:
+        return _mark(delete(_table(target)).where(self.owns(target)), self.reader)
+
+    def upsert(self, session: AsyncSession, target: Target) -> PostgresInsert | SQLiteInsert:
+        """An INSERT (that can take `on_conflict_…`) of rows of this participant."""
+        insert = upsert_into(session, _table(target))
+        return _mark(insert.values(participant_id=self.participant_id), self.reader)
+
+    def bind(self, **parameters: Any) -> dict[str, Any]:
+        """Parameters for a statement built once (`scoped_template`), bound to this scope."""
+        return {SCOPE_PARAM: self.participant_id, **parameters}
+
+
+@dataclass(frozen=True, eq=False)
+class Caseload:
+    """The participants assigned to one clinician now, for figures over many at once."""
+
+    clinician_id: uuid.UUID
+    actor: Actor
+    _mint: object = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self._mint is not _MINT:
+            raise TypeError("A Caseload is made only by app.access (its ways in).")
+
+    def _assigned(self) -> ColumnElement[bool]:
+        return and_(
+            CareAssignment.clinician_id == self.clinician_id,
+            CareAssignment.ended_at.is_(None),
+            User.role == Role.participant,
+            User.erased_at.is_(None),
+        )
+
+    def participants(self, *columns: Any) -> Select[Any]:
+        """The assigned participants (`User`, `CareAssignment` unless `columns` are named).
+        Participant-owned rows may be correlated into it with `of_each`."""
+        chosen = columns or (User, CareAssignment)
+        statement = (
+            select(*chosen)
+            .join(CareAssignment, CareAssignment.participant_id == User.id)
+            .where(self._assigned())
+        )
+        return _mark(statement, CASELOAD)
+
+    @staticmethod
+    def of_each(target: Target) -> ColumnElement[bool]:
+        """`target`'s rows of the participant of each row of `participants()`."""
+        return _table(target).c.participant_id == User.id
+
+    def select(self, target: Target, *columns: Any, among: Sequence[uuid.UUID]) -> Select[Any]:
+        """Rows of `target` of the participants `among` that are in the caseload."""
+        table = _table(target)
+        assigned = self.participants(User.id).with_only_columns(CareAssignment.participant_id)
+        statement = select(*(columns or table.c)).where(
+            table.c.participant_id.in_(among), table.c.participant_id.in_(assigned)
+        )
+        return _mark(statement, CASELOAD)
+
+
+def _mint_scope(
+    participant_id: uuid.UUID, reader: Reader, actor: Actor, timezone: str
+) -> ParticipantScope:
+    return ParticipantScope(participant_id, reader, actor, timezone, _MINT)
+
+
+def _mint_caseload(clinician_id: uuid.UUID, actor: Actor) -> Caseload:
+    return Caseload(clinician_id, actor, _MINT)
