@@ -1,12 +1,15 @@
 """Sample journal content for the demo clinic: assignments and four weeks of entries."""
 
 import random
+import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.access import own_scope
 from app.audit.service import Actor
+from app.auth.identity import Identity, SignedInUser
 from app.care.service import assign_clinician
 from app.db import utcnow
 from app.journal.schemas import EntryCreate
@@ -65,5 +68,8 @@ async def populate_demo_journal(session: AsyncSession, users: list[User]) -> Non
     for index, participant in enumerate(participants):
         clinician = clinicians[index % len(clinicians)]
         await assign_clinician(session, actor, participant.id, clinician.id)
+        # Written as the participant would write them, through their own scope.
+        identity = Identity(SignedInUser.of(participant), uuid.uuid4(), request_id="demo")
+        scope = own_scope(identity)
         for entry in _demo_entries(participant, rng):
-            await create_entry(session, participant.id, entry)
+            await create_entry(session, scope, entry)

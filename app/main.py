@@ -10,6 +10,8 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel
 
 from app import __version__
+from app.account.router import password_router
+from app.account.router import router as account_router
 from app.admin.router import router as admin_router
 from app.auth.router import router as auth_router
 from app.clinician.router import router as clinician_router
@@ -18,13 +20,11 @@ from app.cors import ProblemCORSMiddleware
 from app.db import create_engine, create_sessionmaker
 from app.docs_pages import OAUTH2_REDIRECT_URL, add_docs_pages
 from app.errors import PROBLEM_MEDIA_TYPE, TYPE_BASE, register_error_handlers
-from app.journal.router import me_router as journal_me_router
 from app.journal.router import router as journal_router
 from app.middleware import RequestContextMiddleware, configure_logging
 from app.operations.router import router as operations_router
 from app.query_params import reject_unknown_query_parameters
 from app.schema_gate import SchemaGate
-from app.users.router import router as users_router
 
 DESCRIPTION = """\
 A clinician-supervised wellbeing journal. Participants record how they feel (mood, focus,
@@ -269,9 +269,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (
         operations_router,
         auth_router,
-        users_router,
+        password_router,
+        account_router,
         journal_router,
-        journal_me_router,
         clinician_router,
         admin_router,
     ):

@@ -4,15 +4,19 @@ import base64
 import binascii
 import json
 import uuid
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import AfterValidator, BaseModel, Field
+from sqlalchemy import Select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import InvalidInput
 
 ItemT = TypeVar("ItemT")
+RowT = TypeVar("RowT")
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -44,6 +48,32 @@ class Page(BaseModel, Generic[ItemT]):
     next_cursor: str | None = Field(
         description="Pass as `cursor` to get the next page; null on the last page."
     )
+
+
+def page_of(
+    rows: Sequence[RowT], limit: int, cursor_after: Callable[[RowT], str]
+) -> tuple[list[RowT], str | None]:
+    """The page in `rows` (read with `limit + 1`, one more than a page), and the cursor that
+    resumes after its last row when more follow (else None)."""
+    if len(rows) <= limit:
+        return list(rows), None
+    page = list(rows[:limit])
+    return page, cursor_after(page[-1])
+
+
+async def fetch_page(
+    session: AsyncSession,
+    statement: Select[Any],
+    limit: int,
+    cursor_after: Callable[[Any], str],
+    *,
+    objects: bool = False,
+) -> tuple[list[Any], str | None]:
+    """A page of an ordered keyset statement (rows, or ORM objects with `objects`), and the
+    cursor after it: one row more than the page is read, to know whether more follow."""
+    result = await session.execute(statement.limit(limit + 1))
+    rows: Sequence[Any] = result.scalars().all() if objects else result.all()
+    return page_of(rows, limit, cursor_after)
 
 
 def encode_cursor(kind: str, values: list[Any]) -> str:

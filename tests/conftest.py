@@ -30,6 +30,7 @@ from app.migrations import upgrade_to_head
 from app.models import Base
 from app.users.models import Role, User
 from app.users.service import create_user
+from tests.one_door import TEST_SETUP, DoorGuard
 
 pytest_plugins = ["tests.faults.fixtures"]
 
@@ -79,11 +80,23 @@ async def _empty_database(app: FastAPI) -> None:
                 await connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608
 
 
+@asynccontextmanager
+async def guarded(application: FastAPI) -> AsyncIterator[FastAPI]:
+    """The app started, on an emptied database, with its statements checked by the
+    one-door guard (tests/one_door.py): an unscoped statement fails the test."""
+    async with application.router.lifespan_context(application):
+        guard = DoorGuard()
+        application.state.door_guard = guard
+        guard.attach(application.state.engine)
+        await _empty_database(application)
+        yield application
+        guard.detach(application.state.engine)
+    assert guard.violations == [], "participant data reached without a scope"
+
+
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[FastAPI]:
-    application = create_app(settings)
-    async with application.router.lifespan_context(application):
-        await _empty_database(application)
+    async with guarded(create_app(settings)) as application:
         yield application
 
 
@@ -150,12 +163,20 @@ class Accounts:
 
     async def sql(self, statement: str, **params: object) -> list[tuple[object, ...]]:
         async with self.app.state.engine.begin() as connection:
+            await connection.execution_options(**{TEST_SETUP: True})
             result = await connection.execute(text(statement), params)
             return [tuple(row) for row in result] if result.returns_rows else []
+
+    async def rows(self, statement: Executable) -> list[tuple[Any, ...]]:
+        """The rows of a SQLAlchemy Core query, read as test inspection (not by the app)."""
+        async with self.app.state.engine.connect() as connection:
+            await connection.execution_options(**{TEST_SETUP: True})
+            return [tuple(row) for row in await connection.execute(statement)]
 
     async def execute(self, statement: Executable, params: Any = None) -> None:
         """Run a SQLAlchemy Core statement (typed binds work on SQLite and PostgreSQL alike)."""
         async with self.app.state.engine.begin() as connection:
+            await connection.execution_options(**{TEST_SETUP: True})
             await connection.execute(statement, params)
 
     async def record_login_failures(
@@ -213,8 +234,7 @@ def serve_app(settings: Settings, password_hash: str) -> ServeApp:
     @asynccontextmanager
     async def serve(**overrides: Any) -> AsyncIterator[ServedApp]:
         application = create_app(settings.model_copy(update=overrides))
-        async with application.router.lifespan_context(application):
-            await _empty_database(application)
+        async with guarded(application):
             transport = httpx.ASGITransport(app=application, raise_app_exceptions=False)
             async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
                 yield ServedApp(application, c, Accounts(application, password_hash))

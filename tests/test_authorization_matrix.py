@@ -15,7 +15,7 @@ from fastapi.routing import iter_route_contexts
 from app.main import create_app
 from app.users.models import Role
 from tests.conftest import TEST_PASSWORD, Account, Accounts
-from tests.test_journal_entries import entry_body
+from tests.helpers import entry_body
 
 # Denied callers go first, the owner last, so that a destructive call by the owner
 # (delete, logout, erase) cannot hide what the others were allowed to do.

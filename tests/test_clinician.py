@@ -2,7 +2,7 @@
 
 import statistics
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -10,30 +10,7 @@ from sqlalchemy import event
 
 from app.journal.models import RATING_COLUMNS
 from app.users.models import Role
-from tests.conftest import Account, Accounts
-from tests.test_journal_entries import post_entry
-
-
-async def assign(client: Any, admin: Account, participant: Account, clinician: Account) -> None:
-    response = await client.put(
-        f"/v1/admin/participants/{participant.id}/clinician",
-        json={"clinician_id": str(clinician.id)},
-        headers=admin.headers,
-    )
-    assert response.status_code in (200, 201), response.text
-
-
-async def care_team(client: Any, accounts: Accounts, participants: int = 1) -> tuple[Any, ...]:
-    admin = await accounts.make(Role.admin)
-    clinician = await accounts.make(Role.clinician, display_name="Dr. Okafor")
-    people = [await accounts.make(display_name=f"P{i:03d}") for i in range(participants)]
-    for person in people:
-        await assign(client, admin, person, clinician)
-    return admin, clinician, people
-
-
-def ago(**delta: float) -> str:
-    return (datetime.now(UTC) - timedelta(**delta)).isoformat()
+from tests.helpers import ago, assign, care_team, post_entry
 
 
 async def test_overview_figures_equal_independently_computed_ones(client, accounts):

@@ -1,7 +1,7 @@
 """Deactivating a clinician leaves nobody in their care, and the admin can see who needs one."""
 
 from app.users.models import Role
-from tests.test_clinician import assign, care_team
+from tests.helpers import assign, care_team
 
 
 async def deactivate(client, admin, account):

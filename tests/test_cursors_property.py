@@ -22,8 +22,7 @@ from hypothesis import strategies as st
 from app.pagination import encode_cursor
 from app.users.models import Role
 from tests.conftest import Account, Accounts
-from tests.test_clinician import assign
-from tests.test_journal_entries import post_entry
+from tests.helpers import assign, post_entry
 
 EXAMPLES_PER_ROUTE = 50
 # Every list route of the contract, by the kind of cursor it gives (the test also checks that

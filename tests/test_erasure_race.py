@@ -201,8 +201,7 @@ async def test_a_write_that_passed_its_session_check_before_erasure_stores_nothi
     statement = select(JournalEntry.note, JournalEntry.version).where(
         JournalEntry.participant_id == sam.id
     )
-    async with accounts.app.state.engine.connect() as connection:
-        assert list(map(tuple, await connection.execute(statement))) == [(mine["note"], 1)]
+    assert await accounts.rows(statement) == [(mine["note"], 1)]
     assert await accounts.count("journal_entries") == 2
     edits = await accounts.sql("SELECT count(*) FROM audit_events WHERE action LIKE 'journal.%'")
     assert edits == [(0,)]

@@ -9,14 +9,13 @@ import asyncio
 from typing import Any
 
 from app.users.models import Role
-from tests.test_assignments import assign
-from tests.test_journal_entries import post_entry
+from tests.helpers import assign, post_entry
 
 
 async def test_every_part_of_the_export_is_read_in_chunks(client, accounts, monkeypatch):
     """With chunks of 2 rows, the entries, the assignments and the access log each span
     several chunks: every row comes once, in order."""
-    monkeypatch.setattr("app.journal.export.CHUNK_ROWS", 2)
+    monkeypatch.setattr("app.account.export.CHUNK_ROWS", 2)
     sam = await accounts.make()
     admin = await accounts.make(Role.admin)
     clinicians = [await accounts.make(Role.clinician) for _ in range(3)]
@@ -24,8 +23,7 @@ async def test_every_part_of_the_export_is_read_in_chunks(client, accounts, monk
         recorded_at = f"2026-11-0{1 + number}T08:00:00+00:00"
         assert (await post_entry(client, sam, recorded_at=recorded_at, mood=number)).is_success
     for clinician in clinicians:
-        assigned = await assign(client, admin, sam.id, clinician.id)
-        assert assigned.is_success
+        await assign(client, admin, sam, clinician)
         for _ in range(2):
             path = f"/v1/clinician/participants/{sam.id}/entries"
             assert (await client.get(path, headers=clinician.headers)).status_code == 200

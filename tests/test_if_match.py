@@ -3,7 +3,7 @@ the current `ETag` and entry, so the client needs no extra GET."""
 
 import pytest
 
-from tests.test_journal_entries import post_entry
+from tests.helpers import post_entry
 
 
 @pytest.mark.parametrize("header", ["3", "1", "W/1", '"1', "1, 2", ""])

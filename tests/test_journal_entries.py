@@ -9,31 +9,7 @@ import pytest
 
 from app.pagination import encode_cursor
 from app.users.models import Role
-from tests.conftest import Account, Accounts
-
-
-def entry_body(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "recorded_at": "2026-11-20T08:30:00+01:00",
-        "mood": 7,
-        "focus": 6,
-        "anxiety": 3,
-        "creativity": 5,
-        "connection": None,
-        "note": "Slept well.",
-        "tags": ["walk", "good-sleep"],
-    }
-    body.update(overrides)
-    return body
-
-
-async def count_entries(accounts: Accounts) -> int:
-    rows = await accounts.sql("SELECT count(*) FROM journal_entries")
-    return int(rows[0][0])  # type: ignore[call-overload]
-
-
-async def post_entry(client: Any, who: Account, **overrides: Any) -> Any:
-    return await client.post("/v1/me/entries", json=entry_body(**overrides), headers=who.headers)
+from tests.helpers import count_entries, entry_body, post_entry
 
 
 async def test_create_entry_returns_201_with_location_etag_and_local_date(client, accounts):

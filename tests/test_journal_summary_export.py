@@ -9,7 +9,7 @@ from typing import Any
 
 from app.journal.models import RATING_COLUMNS
 from tests.conftest import TEST_PASSWORD, Account
-from tests.test_journal_entries import post_entry
+from tests.helpers import post_entry
 
 OFFSETS = ["+09:00", "-07:00", "+00:00", "+05:30", "-03:00"]
 
@@ -186,7 +186,7 @@ async def test_my_clinician_is_null_without_assignment(client, accounts):
 
 
 async def test_export_in_many_small_chunks_keeps_every_entry_once(client, accounts, monkeypatch):
-    monkeypatch.setattr("app.journal.export.CHUNK_ROWS", 4)
+    monkeypatch.setattr("app.account.export.CHUNK_ROWS", 4)
     sam = await accounts.make()
     for i in range(11):  # several entries share one instant: the keyset must break the tie
         await post_entry(client, sam, recorded_at=f"2026-11-0{1 + i // 3}T08:00:00+00:00", mood=i)

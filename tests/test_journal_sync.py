@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from app.journal.service import next_change_seq
+from app.journal.counters import next_change_seq
 from tests.conftest import Account
-from tests.test_journal_entries import post_entry
+from tests.helpers import own_scope_of, post_entry
 
 
 async def read_feed(client: Any, who: Account, cursor: str | None) -> tuple[list[dict], str]:
@@ -114,8 +114,8 @@ async def test_change_counter_lock_orders_a_participants_commits(app, accounts, 
     sam = await accounts.make()
     maker = app.state.sessionmaker
     async with maker() as first, maker() as second:
-        first_seq = await next_change_seq(first, sam.id)
-        overtaking = asyncio.create_task(next_change_seq(second, sam.id))
+        first_seq = await next_change_seq(first, own_scope_of(sam))
+        overtaking = asyncio.create_task(next_change_seq(second, own_scope_of(sam)))
         await asyncio.sleep(0.3)
         assert not overtaking.done()  # blocked behind the uncommitted first writer
         await first.commit()

@@ -11,7 +11,7 @@ import pytest
 
 from app.users.models import Role
 from tests.conftest import Account, Accounts
-from tests.test_journal_entries import count_entries
+from tests.helpers import count_entries
 
 HUGE = "9" * 5000
 

@@ -1,6 +1,6 @@
 """`204 No Content` answers carry no body and no content type."""
 
-from tests.test_journal_entries import post_entry
+from tests.helpers import post_entry
 
 
 async def test_204_answers_have_no_body_and_no_content_type(client, accounts):

@@ -5,7 +5,7 @@ import uuid
 from typing import Any
 
 from tests.conftest import Account, Accounts
-from tests.test_journal_entries import entry_body
+from tests.helpers import entry_body
 
 
 async def _create(client: Any, who: Account, **overrides: Any) -> Any:

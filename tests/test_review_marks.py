@@ -8,8 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.conftest import Account
-from tests.test_clinician import ago, care_team
-from tests.test_journal_entries import post_entry
+from tests.helpers import ago, care_team, post_entry
 
 
 def now_iso(**delta: float) -> str:

@@ -37,6 +37,8 @@ from schemathesis.python import asgi as schemathesis_asgi
 from schemathesis.specs.openapi import checks
 from sqlalchemy import insert
 
+from app.access import own_scope
+from app.auth.identity import Identity, SignedInUser
 from app.auth.service import start_session
 from app.care.models import CareAssignment
 from app.config import Settings
@@ -222,6 +224,7 @@ async def make_participant(app: FastAPI, password_hash: str, user_id: uuid.UUID)
         session.add(user)
         await session.flush()
         pair = await start_session(session, app.state.settings, user, now)
+        scope = own_scope(Identity(SignedInUser.of(user), uuid.uuid4(), request_id=None))
         for days_ago in (1, 3, 10, 20):
             entry = EntryCreate(
                 recorded_at=now - timedelta(days=days_ago),
@@ -230,7 +233,7 @@ async def make_participant(app: FastAPI, password_hash: str, user_id: uuid.UUID)
                 anxiety=3,
                 tags=["walk"],
             )
-            await create_entry(session, user.id, entry)
+            await create_entry(session, scope, entry)
     return Account(user.id, user.email, user.role, pair.access_token, pair.refresh_token)
 
 

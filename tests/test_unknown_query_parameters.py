@@ -3,7 +3,7 @@
 import pytest
 
 from app.users.models import Role
-from tests.test_clinician import care_team
+from tests.helpers import care_team
 
 
 @pytest.mark.parametrize(

@@ -36,6 +36,8 @@ ACCESS_OPTION = "participant_access"
 # Prebuilt statements (the hot paths build theirs once) are bound to a scope when they run:
 # `scope.bind(...)` supplies this parameter.
 SCOPE_PARAM = "scope_participant_id"
+# Carried beside it (a statement ignores parameters it does not use): who the scope is for.
+READER_PARAM = "scope_reader"
 SCOPE_PARTICIPANT: BindParameter[uuid.UUID] = bindparam(SCOPE_PARAM, type_=Uuid())
 TEMPLATE = "template"
 CASELOAD = "caseload"
@@ -117,7 +119,7 @@ class ParticipantScope:
 
     def bind(self, **parameters: Any) -> dict[str, Any]:
         """Parameters for a statement built once (`scoped_template`), bound to this scope."""
-        return {SCOPE_PARAM: self.participant_id, **parameters}
+        return {SCOPE_PARAM: self.participant_id, READER_PARAM: self.reader.value, **parameters}
 
 
 @dataclass(frozen=True, eq=False)

@@ -106,9 +106,44 @@ class SecurityNoticeRead(BaseModel):
     message: str = Field(description="The same, in a sentence (English) a client may show.")
 
 
+ACCESS_LOG_EXAMPLE: JsonDict = {
+    "accessed_at": "2026-11-21T10:15:00Z",
+    "accessor": "Dr. Ada Okafor",
+    "accessor_role": "clinician",
+    "data": "entries",
+}
+
+
+class AccessLogItem(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [ACCESS_LOG_EXAMPLE]})
+
+    accessed_at: datetime
+    accessor: str = Field(
+        description=(
+            "The clinician's display name as it was at the time, `administrator`, or "
+            "`recovery code` (your account, after a new password was set with one)."
+        )
+    )
+    accessor_role: Literal["clinician", "admin", "participant"]
+    data: str = Field(
+        description="What was read or changed: overview, profile, entries, summary, account."
+    )
+    security_notice: SecurityNoticeKind | None = Field(
+        default=None,
+        description=(
+            "Set when the event is also a security notice (`GET /v1/me/security-notices`): "
+            "show such items prominently."
+        ),
+    )
+
+
 class AuditEventPage(Page[AuditEventRead]):
     """A page of audit events."""
 
 
 class SecurityNoticePage(Page[SecurityNoticeRead]):
     """A page of security notices."""
+
+
+class AccessLogPage(Page[AccessLogItem]):
+    """A page of access-log items."""

@@ -1,9 +1,9 @@
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from app.audit.service import Actor
-from app.users.models import Role
+from app.users.models import Role, User
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +21,10 @@ class SignedInUser:
     is_active: bool
     created_at: datetime
     updated_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> "SignedInUser":
+        return cls(*(getattr(user, field.name) for field in fields(cls)))
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from app.auth import credentials, service
 from app.auth.dependencies import ClientDep, CurrentIdentity
 from app.auth.schemas import (
     ActivationRequest,
-    PasswordChange,
     RefreshRequest,
     TokenRequest,
     TokenResponse,
@@ -126,28 +125,3 @@ async def activate_account(
         session, settings, client, body.email, body.activation_code, body.password
     )
     return _token_response(pair, response)
-
-
-@router.post(
-    "/v1/me/password",
-    status_code=status.HTTP_204_NO_CONTENT,
-    response_class=Response,
-    operation_id="changeMyPassword",
-    summary="Change my password",
-    responses=problem_responses(401, 409, 413, 415, 422, 429, 503),
-)
-async def change_my_password(
-    body: PasswordChange,
-    identity: CurrentIdentity,
-    session: SessionDep,
-    settings: SettingsDep,
-    client: ClientDep,
-) -> None:
-    """Every other session of the account ends; this one stays signed in.
-
-    A wrong `current_password` is `422` and counts as a failed sign-in: after too many,
-    `429`. A weak `new_password` is `422`. `409` when the password was changed by another
-    request at the same moment."""
-    await credentials.change_password(
-        session, settings, client, identity, body.current_password, body.new_password
-    )

@@ -4,7 +4,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import Actor, AuditAction, record_event
@@ -245,6 +245,12 @@ async def revoke_user_sessions(
     if keep is not None:
         statement = statement.where(AuthSession.id != keep)
     await session.execute(statement.values(revoked_at=utcnow()))
+
+
+async def forget_credentials(session: AsyncSession, user_id: uuid.UUID) -> None:
+    """An erased account's sessions end and its activation codes are deleted."""
+    await revoke_user_sessions(session, user_id)
+    await session.execute(delete(ActivationCode).where(ActivationCode.user_id == user_id))
 
 
 async def withdraw_activation_codes(

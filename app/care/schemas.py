@@ -70,3 +70,8 @@ class ParticipantCare(BaseModel):
     history: list[AssignmentHistoryItem] = Field(
         description="Every assignment, oldest first, the open one (if any) last."
     )
+
+
+class ClinicianInfo(BaseModel):
+    display_name: str
+    assigned_since: datetime

@@ -1,14 +1,20 @@
 """Care assignments: which clinician looks after a participant, with the full history."""
 
 import uuid
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import Actor, AuditAction, record_event
 from app.care.models import CareAssignment
-from app.care.schemas import AssignmentHistoryItem, AssignmentRead, ParticipantCare
+from app.care.schemas import (
+    AssignmentHistoryItem,
+    AssignmentRead,
+    ClinicianInfo,
+    ParticipantCare,
+)
 from app.db import utcnow
 from app.errors import Conflict, InvalidInput, NotFound
 from app.users.models import Role, User
@@ -29,6 +35,25 @@ async def get_open_assignment(
         )
     )
     return result.scalar_one_or_none()
+
+
+async def get_current_clinician(
+    session: AsyncSession, participant_id: uuid.UUID
+) -> ClinicianInfo | None:
+    """The clinician assigned to the participant now (name and since when), or None."""
+    row = (
+        await session.execute(
+            select(User.display_name, CareAssignment.started_at)
+            .join(CareAssignment, CareAssignment.clinician_id == User.id)
+            .where(
+                CareAssignment.participant_id == participant_id,
+                CareAssignment.ended_at.is_(None),
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    return ClinicianInfo(display_name=row[0], assigned_since=row[1])
 
 
 async def list_assignment_history(
@@ -210,6 +235,17 @@ async def end_clinician_assignments(
         )
         ended += 1
     return ended
+
+
+async def end_care_of_erased(
+    session: AsyncSession, participant_id: uuid.UUID, now: datetime
+) -> None:
+    """An erased participant's open assignment ends, by themself (history kept)."""
+    await session.execute(
+        update(CareAssignment)
+        .where(CareAssignment.participant_id == participant_id, CareAssignment.ended_at.is_(None))
+        .values(ended_at=now, ended_by=participant_id)
+    )
 
 
 async def get_participant_care(session: AsyncSession, participant_id: uuid.UUID) -> ParticipantCare:

@@ -1,9 +1,10 @@
-import uuid
+"""Review of the participants assigned to the calling clinician now. Clinicians only."""
+
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
-from app.auth.dependencies import ClinicianIdentity
+from app.access import AssignedParticipant, CaseloadDep
 from app.clinician import service
 from app.clinician.schemas import (
     OVERVIEW_EXAMPLE,
@@ -15,18 +16,14 @@ from app.clinician.schemas import (
 )
 from app.db import SessionDep
 from app.errors import problem_responses
-from app.journal.router import BucketQuery, FromDate, FromInstant, TagQuery, ToInstant
+from app.journal.params import BucketQuery, FromDate, FromInstant, TagQuery, ToInstant
+from app.journal.reads import EntryListFilter
 from app.journal.schemas import ENTRY_READ_EXAMPLE, Summary
-from app.journal.service import EntryListFilter
 from app.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery
 from app.schemas import IsoDate
 
 router = APIRouter(prefix="/v1/clinician/participants", tags=["clinician"])
 
-ParticipantId = Annotated[
-    uuid.UUID,
-    Path(description="A participant assigned to you now; any other id is `404`."),
-]
 ClinicianToDate = Annotated[
     IsoDate | None,
     Query(alias="to", description="Last local date (inclusive); default: the participant's today."),
@@ -53,7 +50,7 @@ ClinicianToDate = Annotated[
     },
 )
 async def list_assigned_participants(
-    identity: ClinicianIdentity,
+    caseload: CaseloadDep,
     session: SessionDep,
     limit: LimitQuery = DEFAULT_LIMIT,
     cursor: CursorQuery = None,
@@ -62,7 +59,7 @@ async def list_assigned_participants(
     the last 7 days, 7-day means per dimension and their change against the 28 days before,
     and how many entries you have not reviewed. Descriptive statistics only. Follow
     `next_cursor` for the next page."""
-    items, next_cursor = await service.list_assigned_participants(session, identity, limit, cursor)
+    items, next_cursor = await service.list_assigned_participants(session, caseload, limit, cursor)
     return ParticipantOverviewPage(items=items, next_cursor=next_cursor)
 
 
@@ -74,11 +71,11 @@ async def list_assigned_participants(
     responses=problem_responses(401, 403, 404, 422, 503),
 )
 async def get_assigned_participant(
-    participant_id: ParticipantId, identity: ClinicianIdentity, session: SessionDep
+    scope: AssignedParticipant, caseload: CaseloadDep, session: SessionDep
 ) -> ParticipantOverview:
     """Profile and figures of a participant assigned to you now; `404` otherwise, exactly as
     for an unknown id. The read is recorded in the participant's access log."""
-    return await service.get_participant_overview(session, identity, participant_id)
+    return await service.get_participant_overview(session, caseload, scope)
 
 
 @router.get(
@@ -101,8 +98,7 @@ async def get_assigned_participant(
     },
 )
 async def list_participant_entries(
-    participant_id: ParticipantId,
-    identity: ClinicianIdentity,
+    scope: AssignedParticipant,
     session: SessionDep,
     recorded_from: FromInstant = None,
     recorded_to: ToInstant = None,
@@ -114,13 +110,9 @@ async def list_participant_entries(
     `next_cursor` as `cursor`, with the same filters). Each says whether it is `unreviewed`
     by you: received or changed after your review mark. The read is recorded in the
     participant's access log."""
+    filters = EntryListFilter(recorded_from, recorded_to, tag)
     entries, next_cursor = await service.list_participant_entries(
-        session,
-        identity,
-        participant_id,
-        EntryListFilter(recorded_from, recorded_to, tag),
-        limit,
-        cursor,
+        session, scope, filters, limit, cursor
     )
     return ClinicianEntryPage(items=entries, next_cursor=next_cursor)
 
@@ -133,8 +125,7 @@ async def list_participant_entries(
     responses=problem_responses(401, 403, 404, 422, 503),
 )
 async def get_participant_summary(
-    participant_id: ParticipantId,
-    identity: ClinicianIdentity,
+    scope: AssignedParticipant,
     session: SessionDep,
     from_date: FromDate = None,
     to_date: ClinicianToDate = None,
@@ -144,9 +135,7 @@ async def get_participant_summary(
     `from`..`to` (default: their last 30 days), with a series by day or ISO week. `from`
     after `to` is `422`. Descriptive statistics only; the read is recorded in the
     participant's access log."""
-    return await service.get_participant_summary(
-        session, identity, participant_id, from_date, to_date, bucket
-    )
+    return await service.get_participant_summary(session, scope, from_date, to_date, bucket)
 
 
 @router.put(
@@ -157,9 +146,8 @@ async def get_participant_summary(
     responses=problem_responses(401, 403, 404, 413, 415, 422, 503),
 )
 async def set_review_mark(
-    participant_id: ParticipantId,
+    scope: AssignedParticipant,
     body: ReviewMarkUpdate,
-    identity: ClinicianIdentity,
     session: SessionDep,
 ) -> ReviewMarkRead:
     """Everything the service had received or changed by `reviewed_through` counts as
@@ -167,7 +155,7 @@ async def set_review_mark(
     or edited after the mark is unreviewed again, whatever its `recorded_at`. A mark in the
     future is `422`. The answer says how many entries remain unreviewed. Setting it again
     replaces the mark."""
-    return await service.set_review_mark(session, identity, participant_id, body)
+    return await service.set_review_mark(session, scope, body)
 
 
 @router.get(
@@ -177,9 +165,7 @@ async def set_review_mark(
     summary="My review mark for a participant",
     responses=problem_responses(401, 403, 404, 422, 503),
 )
-async def get_review_mark(
-    participant_id: ParticipantId, identity: ClinicianIdentity, session: SessionDep
-) -> ReviewMarkRead:
+async def get_review_mark(scope: AssignedParticipant, session: SessionDep) -> ReviewMarkRead:
     """Your review mark (`reviewed_through: null` when you have set none) and how many
     entries are unreviewed by you now. The read is recorded in the participant's access log."""
-    return await service.get_review_mark(session, identity, participant_id)
+    return await service.get_review_mark(session, scope)

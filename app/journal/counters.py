@@ -7,22 +7,20 @@ finds the mark and stores nothing. See `JournalCounter`.
 """
 
 import functools
-import uuid
 from datetime import datetime
-from typing import cast
 
-from sqlalchemy import Table, Uuid, bindparam, literal, select
+from sqlalchemy import Uuid, bindparam, literal, select
 from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
 from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
 
-from app.db import dialect_name, upsert_into
+from app.access import SCOPE_PARTICIPANT, ParticipantScope
+from app.access.scope import scoped_insert_template
+from app.db import dialect_name
 from app.errors import NotAuthenticated
-from app.journal.access import ENTRIES
-from app.journal.models import JournalCounter
+from app.journal.queries import COUNTERS, ENTRIES
 
-COUNTERS = cast(Table, JournalCounter.__table__)
 NOT_ERASED = COUNTERS.c.erased_at.is_(None)
 
 
@@ -32,8 +30,8 @@ def journal_closed() -> NotAuthenticated:
     return NotAuthenticated("The session has ended; sign in again.")
 
 
-async def is_erased(session: AsyncSession, participant_id: uuid.UUID) -> bool:
-    statement = select(COUNTERS.c.erased_at).where(COUNTERS.c.participant_id == participant_id)
+async def is_erased(session: AsyncSession, scope: ParticipantScope) -> bool:
+    statement = scope.select(COUNTERS, COUNTERS.c.erased_at)
     return (await session.execute(statement)).scalar_one_or_none() is not None
 
 
@@ -52,8 +50,8 @@ def _bump_on_conflict(insert: PostgresInsert | SQLiteInsert) -> ReturningInsert[
 @functools.cache
 def _change_seq_bump(dialect: str) -> ReturningInsert[int]:
     return _bump_on_conflict(
-        upsert_into(dialect, COUNTERS).values(
-            participant_id=bindparam("participant_id", type_=Uuid()), last_change_seq=1
+        scoped_insert_template(dialect, COUNTERS).values(
+            participant_id=SCOPE_PARTICIPANT, last_change_seq=1
         )
     )
 
@@ -61,33 +59,36 @@ def _change_seq_bump(dialect: str) -> ReturningInsert[int]:
 @functools.cache
 def change_seq_bump_unless_taken(dialect: str) -> ReturningInsert[int]:
     """The bump, unless an entry with the id exists (no row then): a retry of a stored
-    entry leaves the counter, and its lock, alone."""
+    entry leaves the counter, and its lock, alone.
+
+    The id is looked for among every participant's entries: ids are unique across the
+    journal (the primary key), and only whether the insert may go ahead is learnt here."""
     taken = select(ENTRIES.c.id).where(ENTRIES.c.id == bindparam("id", type_=Uuid())).exists()
-    source = select(bindparam("participant_id", type_=Uuid()), literal(1)).where(~taken)
+    source = select(SCOPE_PARTICIPANT, literal(1)).where(~taken)
     return _bump_on_conflict(
-        upsert_into(dialect, COUNTERS).from_select(
+        scoped_insert_template(dialect, COUNTERS).from_select(
             [COUNTERS.c.participant_id, COUNTERS.c.last_change_seq], source
         )
     )
 
 
-async def next_change_seq(session: AsyncSession, participant_id: uuid.UUID) -> int:
+async def next_change_seq(session: AsyncSession, scope: ParticipantScope) -> int:
     """Hand out the participant's next change number, holding its counter row locked until
     commit: their writes then commit in number order and the sync feed never skips one.
     An erased participant gets none: 401, as for their ended sessions."""
     statement = _change_seq_bump(dialect_name(session))
-    change_seq = (await session.execute(statement, {"participant_id": participant_id})).scalar()
+    change_seq = (await session.execute(statement, scope.bind())).scalar()
     if change_seq is None:
         raise journal_closed()
     return int(change_seq)
 
 
-async def close_journal(session: AsyncSession, participant_id: uuid.UUID, now: datetime) -> bool:
+async def close_journal(session: AsyncSession, scope: ParticipantScope, now: datetime) -> bool:
     """Mark the participant's counter erased, creating it if they never wrote, and hold its
     lock until commit; False when another erasure of theirs already did. The row stays."""
     statement = (
-        upsert_into(session, COUNTERS)
-        .values(participant_id=participant_id, last_change_seq=0, erased_at=now)
+        scope.upsert(session, COUNTERS)
+        .values(last_change_seq=0, erased_at=now)
         .on_conflict_do_update(
             index_elements=[COUNTERS.c.participant_id], set_={"erased_at": now}, where=NOT_ERASED
         )

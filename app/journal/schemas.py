@@ -1,6 +1,6 @@
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -13,11 +13,8 @@ from pydantic import (
 from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
-from app.audit.schemas import SecurityNoticeKind
-from app.care.schemas import AssignmentHistoryItem
 from app.pagination import Page
 from app.schemas import NO_NUL_PATTERN, Rfc3339DateTime, StrictModel, json_integer, not_nullable
-from app.users.schemas import USER_EXAMPLE, UserRead
 
 MAX_FUTURE = timedelta(minutes=5)
 Rating = Annotated[int, Field(ge=0, le=10, examples=[6]), BeforeValidator(json_integer)]
@@ -276,99 +273,5 @@ class Summary(BaseModel):
     )
 
 
-class ClinicianInfo(BaseModel):
-    display_name: str
-    assigned_since: datetime
-
-
-class MyClinician(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "clinician": {
-                        "display_name": "Dr. Ada Okafor",
-                        "assigned_since": "2026-10-01T09:00:00Z",
-                    }
-                },
-                {"clinician": None},
-            ]
-        }
-    )
-
-    clinician: ClinicianInfo | None = Field(description="`null` while no clinician is assigned.")
-
-
-ACCESS_LOG_EXAMPLE: JsonDict = {
-    "accessed_at": "2026-11-21T10:15:00Z",
-    "accessor": "Dr. Ada Okafor",
-    "accessor_role": "clinician",
-    "data": "entries",
-}
-
-
-class AccessLogItem(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [ACCESS_LOG_EXAMPLE]})
-
-    accessed_at: datetime
-    accessor: str = Field(
-        description=(
-            "The clinician's display name as it was at the time, `administrator`, or "
-            "`recovery code` (your account, after a new password was set with one)."
-        )
-    )
-    accessor_role: Literal["clinician", "admin", "participant"]
-    data: str = Field(
-        description="What was read or changed: overview, profile, entries, summary, account."
-    )
-    security_notice: SecurityNoticeKind | None = Field(
-        default=None,
-        description=(
-            "Set when the event is also a security notice (`GET /v1/me/security-notices`): "
-            "show such items prominently."
-        ),
-    )
-
-
-ExportFormat = Literal["json", "csv"]
-
-
-class JournalExport(BaseModel):
-    """The JSON export (`format=json`): everything the service holds about the participant."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "exported_at": "2026-11-21T10:20:00+00:00",
-                    "profile": USER_EXAMPLE,
-                    "entries": [ENTRY_READ_EXAMPLE],
-                    "assignments": [
-                        {
-                            "clinician_id": "5b0f8f0e-3c1a-4d3e-9a57-2f6f1f6b9c01",
-                            "clinician_display_name": "Dr. Ada Okafor",
-                            "started_at": "2026-10-01T09:00:00Z",
-                            "ended_at": None,
-                            "assigned_by": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
-                            "ended_by": None,
-                        }
-                    ],
-                    "access_log": [ACCESS_LOG_EXAMPLE],
-                }
-            ]
-        }
-    )
-
-    exported_at: datetime
-    profile: UserRead
-    entries: list[EntryRead] = Field(description="Oldest first; deleted entries are left out.")
-    assignments: list[AssignmentHistoryItem] = Field(description="Every period of care.")
-    access_log: list[AccessLogItem] = Field(description="Oldest first.")
-
-
 class EntryPage(Page[EntryRead]):
     """A page of entries."""
-
-
-class AccessLogPage(Page[AccessLogItem]):
-    """A page of access-log items."""

@@ -1,19 +1,19 @@
 """Descriptive statistics of one participant's entries, computed in SQL."""
 
-import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, Integer, String, cast, func, literal, select, type_coerce
+from sqlalchemy import Date, Integer, String, cast, func, literal, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.db import utcnow
+from app.access import ParticipantScope
+from app.db import dialect_name, utcnow
 from app.errors import InvalidInput
-from app.journal.access import visible_entries
-from app.journal.models import RATING_COLUMNS, JournalEntry
+from app.journal.models import RATING_COLUMNS
+from app.journal.queries import ENTRIES, live_entries
 from app.journal.schemas import DimensionStats, SeriesPoint, Summary
 
 Bucket = Literal["day", "week"]
@@ -52,28 +52,23 @@ def period_start(
 
 async def summarize(
     session: AsyncSession,
-    participant_id: uuid.UUID,
+    scope: ParticipantScope,
     from_date: date,
     to_date: date,
     bucket: Bucket = "day",
 ) -> Summary:
     """Count, mean, min and max per dimension over the local dates [from, to], and a series
     of means per day or ISO week. Two aggregate queries, whatever the number of entries."""
-    in_range = (
-        visible_entries(participant_id)
-        .where(JournalEntry.local_date >= from_date, JournalEntry.local_date <= to_date)
-        .subquery()
-    )
-    columns = [in_range.c[name] for name in RATING_COLUMNS]
-    totals_query = select(
-        func.count(),
-        *[
-            aggregate(column)
-            for column in columns
-            for aggregate in (func.count, func.avg, func.min, func.max)
-        ],
-    )
-    totals = (await session.execute(totals_query.select_from(in_range))).one()
+    in_range = (ENTRIES.c.local_date >= from_date, ENTRIES.c.local_date <= to_date)
+    columns = [ENTRIES.c[name] for name in RATING_COLUMNS]
+    aggregates = [
+        aggregate(column)
+        for column in columns
+        for aggregate in (func.count, func.avg, func.min, func.max)
+    ]
+    totals = (
+        await session.execute(live_entries(scope, func.count(), *aggregates).where(*in_range))
+    ).one()
     stats = {
         name: DimensionStats(
             count=totals[1 + 4 * index],
@@ -83,11 +78,10 @@ async def summarize(
         )
         for index, name in enumerate(RATING_COLUMNS)
     }
-    dialect = session.get_bind().dialect.name
-    start = period_start(dialect, bucket, in_range.c.local_date).label("period_start")
+    start = period_start(dialect_name(session), bucket, ENTRIES.c.local_date).label("period_start")
     series_query = (
-        select(start, func.count(), *[func.avg(column) for column in columns])
-        .select_from(in_range)
+        live_entries(scope, start, func.count(), *[func.avg(column) for column in columns])
+        .where(*in_range)
         .group_by(start)
         .order_by(start)
     )

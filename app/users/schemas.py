@@ -6,7 +6,6 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
-from app.schemas import StrictModel
 from app.users.models import Role
 
 # Re-exported: the admin schemas and the CLI take the display-name rules from here.
@@ -59,33 +58,3 @@ class UserRead(BaseModel):
     is_active: bool
     created_at: datetime
     updated_at: datetime
-
-
-class MeUpdate(StrictModel):
-    """Fields left out (or `null`) stay as they are."""
-
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"display_name": "Sam K.", "timezone": "Europe/Lisbon"}]}
-    )
-
-    display_name: DisplayName | None = None
-    timezone: TimeZoneName | None = None
-
-
-class MeRead(UserRead):
-    """The signed-in account, with what it has not seen yet."""
-
-    model_config = ConfigDict(
-        from_attributes=True,
-        json_schema_extra={"examples": [{**USER_EXAMPLE, "unseen_security_notices": 1}]},
-    )
-
-    unseen_security_notices: int = Field(
-        ge=0,
-        description=(
-            "Security notices (account recovery, care-team changes) recorded since you last "
-            "listed them at `GET /v1/me/security-notices`. Show them when this is not 0. "
-            "Always 0 for clinician and admin accounts."
-        ),
-        examples=[1],
-    )

@@ -1,60 +1,16 @@
 """Accounts: the caller's own profile."""
 
 import uuid
-from dataclasses import asdict
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit.notices import count_unseen_notices
-from app.audit.service import AuditAction, record_event
 from app.auth.emails import normalize_email
-from app.auth.identity import Identity
 from app.db import utcnow
 from app.errors import Conflict
 from app.users.models import Role, User
-from app.users.schemas import MeRead, MeUpdate
-
-# One audit event per field that changed: which field, never its old or new value.
-_PROFILE_CHANGES = {
-    "display_name": AuditAction.profile_display_name_change,
-    "timezone": AuditAction.profile_timezone_change,
-}
-
-
-async def get_me(session: AsyncSession, identity: Identity) -> MeRead:
-    """The caller's account, with the count of security notices they have not listed yet."""
-    unseen = 0
-    if identity.user.role is Role.participant:
-        unseen = await count_unseen_notices(session, identity.user.id)
-    return MeRead(**asdict(identity.user), unseen_security_notices=unseen)
-
-
-async def update_me(session: AsyncSession, identity: Identity, changes: MeUpdate) -> User:
-    """Change the caller's display name or time zone; fields left out stay as they are.
-
-    Each field that really changes is audited (the field, not the values); a request that
-    changes nothing records nothing."""
-    user = await session.get_one(User, identity.user.id)
-    changed = []
-    for field, value in changes.model_dump(exclude_unset=True).items():
-        if value is None or value == getattr(user, field):
-            continue
-        setattr(user, field, value)
-        changed.append(field)
-    await session.flush()
-    await session.refresh(user)
-    participant_id = user.id if user.role is Role.participant else None
-    for field in changed:
-        await record_event(
-            session,
-            identity.actor,
-            _PROFILE_CHANGES[field],
-            participant_id=participant_id,
-            subject_id=user.id,
-        )
-    return user
 
 
 class EmailTaken(Conflict):
@@ -94,3 +50,18 @@ async def create_user(
     except IntegrityError as exc:
         raise EmailTaken("An account with this e-mail already exists.") from exc
     return user
+
+
+ERASED_DISPLAY_NAME = "Erased participant"
+
+
+async def erase_profile(session: AsyncSession, user_id: uuid.UUID, now: datetime) -> None:
+    """Keep the account row with its id and nothing else that identifies the person: the
+    audit trail (append-only, needed to show who read what) keeps a pseudonymous subject."""
+    user = await session.get_one(User, user_id)
+    user.email = f"erased-{user.id.hex}@erased.invalid"
+    user.display_name = ERASED_DISPLAY_NAME
+    user.timezone = "UTC"
+    user.password_hash = None
+    user.is_active = False
+    user.erased_at = now

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.models import AuditEvent
 from app.audit.notices import KINDS, account_was_in_use
 from app.audit.queries import decode_event_cursor
+from app.audit.schemas import AccessLogItem
 from app.audit.service import AuditAction
-from app.journal.schemas import AccessLogItem, ClinicianInfo, MyClinician
 from app.pagination import encode_cursor
 from app.users.models import User
 
@@ -98,21 +98,3 @@ async def list_access_log(
         rows = rows[:limit]
         next_cursor = encode_cursor("access-log", [rows[-1].id])
     return [to_access_log_item(row) for row in rows], next_cursor
-
-
-async def get_my_clinician(session: AsyncSession, participant_id: uuid.UUID) -> MyClinician:
-    from app.care.models import CareAssignment
-
-    row = (
-        await session.execute(
-            select(User.display_name, CareAssignment.started_at)
-            .join(CareAssignment, CareAssignment.clinician_id == User.id)
-            .where(
-                CareAssignment.participant_id == participant_id,
-                CareAssignment.ended_at.is_(None),
-            )
-        )
-    ).first()
-    if row is None:
-        return MyClinician(clinician=None)
-    return MyClinician(clinician=ClinicianInfo(display_name=row[0], assigned_since=row[1]))

@@ -13,20 +13,27 @@ as it was when its chunk was read.
 import csv
 import io
 import json
+import math
 import uuid
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, literal, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.access import ParticipantScope
+from app.account.schemas import ExportFormat
+from app.audit.access_log import access_log_query, to_access_log_item
 from app.audit.models import AuditEvent
+from app.audit.service import AuditAction, record_event
 from app.care.service import list_assignment_history
+from app.config import Settings
 from app.db import utcnow
-from app.journal.access import ENTRIES, visible_entry_rows
-from app.journal.access_log import access_log_query, to_access_log_item
+from app.journal.queries import ENTRIES, live_entries
+from app.journal.reads import ENTRY_LIST, to_entry_reads
 from app.journal.schemas import EntryRead
-from app.journal.service import ENTRY_LIST, to_entry_reads
+from app.streaming import StreamSlot
 from app.users.models import User
 from app.users.schemas import UserRead
 
@@ -85,18 +92,18 @@ async def _keyset_chunks(
 
 
 async def _entry_chunks(
-    sessionmaker: Sessionmaker, participant_id: uuid.UUID
+    sessionmaker: Sessionmaker, scope: ParticipantScope
 ) -> AsyncIterator[list[EntryRead]]:
     """The participant's live entries, oldest first, a chunk at a time."""
-    statement = visible_entry_rows(participant_id)
+    statement = live_entries(scope)
     async for rows in _keyset_chunks(sessionmaker, statement, ENTRY_ORDER):
         yield to_entry_reads(rows)
 
 
 async def _entry_arrays(
-    sessionmaker: Sessionmaker, participant_id: uuid.UUID
+    sessionmaker: Sessionmaker, scope: ParticipantScope
 ) -> AsyncIterator[bytes]:
-    async for entries in _entry_chunks(sessionmaker, participant_id):
+    async for entries in _entry_chunks(sessionmaker, scope):
         yield ENTRY_LIST.dump_json(entries)
 
 
@@ -135,14 +142,15 @@ async def _assignments(sessionmaker: Sessionmaker, participant_id: uuid.UUID) ->
 
 
 async def stream_json_export(
-    sessionmaker: Sessionmaker, participant_id: uuid.UUID
+    sessionmaker: Sessionmaker, scope: ParticipantScope
 ) -> AsyncIterator[bytes]:
     """Profile, entries, assignment history and access log as one JSON document."""
+    participant_id = scope.participant_id
     profile = await _profile(sessionmaker, participant_id)
     exported_at = utcnow().isoformat().replace("+00:00", "Z")  # as every other time
     yield b'{"exported_at":' + _json(exported_at) + b',"profile":' + profile
     yield b',"entries":'
-    async for part in _json_array(_entry_arrays(sessionmaker, participant_id)):
+    async for part in _json_array(_entry_arrays(sessionmaker, scope)):
         yield part
     yield b',"assignments":' + await _assignments(sessionmaker, participant_id)
     yield b',"access_log":'
@@ -163,7 +171,7 @@ def spreadsheet_safe(text: str) -> str:
 
 
 async def stream_csv_export(
-    sessionmaker: Sessionmaker, participant_id: uuid.UUID
+    sessionmaker: Sessionmaker, scope: ParticipantScope
 ) -> AsyncIterator[bytes]:
     """The entries as CSV for spreadsheets: UTF-8 with a byte-order mark, a header row, tags
     joined with `;`, text cells that would start a formula prefixed with `'`."""
@@ -171,7 +179,7 @@ async def stream_csv_export(
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     yield "\ufeff".encode() + buffer.getvalue().encode()
-    async for chunk in _entry_chunks(sessionmaker, participant_id):
+    async for chunk in _entry_chunks(sessionmaker, scope):
         buffer.seek(0)
         buffer.truncate()
         for entry in chunk:
@@ -182,3 +190,34 @@ async def stream_csv_export(
                     row[column] = spreadsheet_safe(row[column])
             writer.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])
         yield buffer.getvalue().encode()
+
+
+@dataclass(frozen=True)
+class Download:
+    body: AsyncIterator[bytes]
+    media_type: str
+    filename: str
+
+
+async def start_export(
+    session: AsyncSession,
+    scope: ParticipantScope,
+    settings: Settings,
+    slot: StreamSlot,
+    sessionmaker: Sessionmaker,
+    format: ExportFormat,
+) -> Download:
+    """Take one of the account's export places (429 when none is free), audit the export,
+    and make its stream: JSON (everything) or CSV (the entries)."""
+    slot.take(
+        ("export", scope.participant_id),
+        limit=settings.export_max_concurrent_per_account,
+        retry_after_seconds=math.ceil(settings.stream_send_timeout_seconds),
+    )
+    await record_event(
+        session, scope.actor, AuditAction.export, participant_id=scope.participant_id
+    )
+    filename = f"wellbeing-journal-{utcnow():%Y%m%d}.{format}"
+    if format == "csv":
+        return Download(stream_csv_export(sessionmaker, scope), "text/csv; charset=utf-8", filename)
+    return Download(stream_json_export(sessionmaker, scope), "application/json", filename)

@@ -1,0 +1,63 @@
+"""Small helpers the tests share: entries, care teams, times, scopes for service calls."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from app.access import ParticipantScope, own_scope
+from app.auth.identity import Identity, SignedInUser
+from app.users.models import Role
+from tests.conftest import Account, Accounts
+
+
+def entry_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "recorded_at": "2026-11-20T08:30:00+01:00",
+        "mood": 7,
+        "focus": 6,
+        "anxiety": 3,
+        "creativity": 5,
+        "connection": None,
+        "note": "Slept well.",
+        "tags": ["walk", "good-sleep"],
+    }
+    body.update(overrides)
+    return body
+
+
+async def count_entries(accounts: Accounts) -> int:
+    rows = await accounts.sql("SELECT count(*) FROM journal_entries")
+    return int(rows[0][0])  # type: ignore[call-overload]
+
+
+async def post_entry(client: Any, who: Account, **overrides: Any) -> Any:
+    return await client.post("/v1/me/entries", json=entry_body(**overrides), headers=who.headers)
+
+
+async def assign(client: Any, admin: Account, participant: Account, clinician: Account) -> None:
+    response = await client.put(
+        f"/v1/admin/participants/{participant.id}/clinician",
+        json={"clinician_id": str(clinician.id)},
+        headers=admin.headers,
+    )
+    assert response.status_code in (200, 201), response.text
+
+
+async def care_team(client: Any, accounts: Accounts, participants: int = 1) -> tuple[Any, ...]:
+    admin = await accounts.make(Role.admin)
+    clinician = await accounts.make(Role.clinician, display_name="Dr. Okafor")
+    people = [await accounts.make(display_name=f"P{i:03d}") for i in range(participants)]
+    for person in people:
+        await assign(client, admin, person, clinician)
+    return admin, clinician, people
+
+
+def ago(**delta: float) -> str:
+    return (datetime.now(UTC) - timedelta(**delta)).isoformat()
+
+
+def own_scope_of(account: Account, timezone: str = "UTC") -> ParticipantScope:
+    """The participant's own scope, made the way a request of theirs makes it."""
+    now = datetime.now(UTC)
+    user = SignedInUser(account.id, account.email, Role.participant, "", timezone, True, now, now)
+    return own_scope(Identity(user, uuid.uuid4(), request_id=None))
