@@ -3,7 +3,7 @@
 import logging
 import sys
 from http import HTTPStatus
-from typing import Any
+from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -33,12 +33,22 @@ class Problem(BaseModel):
     errors: list[FieldError] | None = None
 
 
-class AppError(Exception):
+class Documented:
+    """What the OpenAPI document shows of an error class (app/openapi.py): its status, the
+    stable code its `type` ends with, its title, and an example `detail` (else the title)."""
+
+    status: ClassVar[int]
+    code: ClassVar[str]
+    title: ClassVar[str]
+    example: ClassVar[str | None] = None
+
+
+class AppError(Documented, Exception):
     """Base of every error a service raises; rendered once, by `app_error_handler`."""
 
-    status: int = 400
-    code: str = "bad-request"
-    title: str = "Bad request"
+    status = 400
+    code = "bad-request"
+    title = "Bad request"
     # Set when the transaction must be committed although the request fails
     # (a failed sign-in is counted and audited).
     keep_changes: bool = False
@@ -59,6 +69,7 @@ class AppError(Exception):
 
 class NotAuthenticated(AppError):
     status, code, title = 401, "not-authenticated", "Not authenticated"
+    example = "The session has ended; sign in again."
 
     def __init__(self, detail: str | None = None, *, keep_changes: bool = False):
         super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
@@ -67,24 +78,29 @@ class NotAuthenticated(AppError):
 
 class Forbidden(AppError):
     status, code, title = 403, "forbidden", "Forbidden"
+    example = "This operation is for participant accounts only."
 
 
 class NotFound(AppError):
     status, code, title = 404, "not-found", "Not found"
+    example = "No such entry."
 
 
 class Conflict(AppError):
     status, code, title = 409, "conflict", "Conflict"
+    example = "The password was changed at the same time; sign in again."
 
 
 class PreconditionFailed(AppError):
     status, code, title = 412, "precondition-failed", "Precondition failed"
+    example = 'The entry has changed since the version you sent; it is now "4".'
 
 
 class InvalidInput(AppError):
     """A rule that the request schema cannot express (e.g. a weak password)."""
 
     status, code, title = 422, "validation-error", "Invalid input"
+    example = "The request is not valid; see `errors`."
 
     def __init__(self, field: str, message: str, code: str = "invalid"):
         super().__init__(message)
@@ -93,6 +109,7 @@ class InvalidInput(AppError):
 
 class TooManyRequests(AppError):
     status, code, title = 429, "too-many-requests", "Too many requests"
+    example = "Too many failed attempts; try again later."
     keep_changes = True
 
     def __init__(self, retry_after_seconds: int):
@@ -104,6 +121,7 @@ class TooManyRequests(AppError):
 
 class ServiceUnavailable(AppError):
     status, code, title = 503, "service-unavailable", "Service unavailable"
+    example = "The database is unavailable; try again shortly."
 
     def __init__(self, detail: str = "The database is unavailable; try again shortly."):
         super().__init__(detail, headers={"Retry-After": "5"})
@@ -278,15 +296,3 @@ def register_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, app_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
-
-
-def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The `responses=` mapping that documents each error status of a route as problem+json."""
-    return {
-        status: {
-            "model": Problem,
-            "description": HTTPStatus(status).phrase,
-            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-        }
-        for status in statuses
-    }

@@ -19,9 +19,10 @@ from app.config import Settings, get_settings
 from app.cors import ProblemCORSMiddleware
 from app.db import create_engine, create_sessionmaker
 from app.docs_pages import OAUTH2_REDIRECT_URL, add_docs_pages
-from app.errors import PROBLEM_MEDIA_TYPE, TYPE_BASE, register_error_handlers
+from app.errors import register_error_handlers
 from app.journal.router import router as journal_router
 from app.middleware import RequestContextMiddleware, configure_logging
+from app.openapi import describe_limits, drop_json_beside_problems
 from app.operations.router import router as operations_router
 from app.query_params import reject_unknown_query_parameters
 from app.schema_gate import SchemaGate
@@ -88,97 +89,6 @@ TAGS = [
     {"name": "operations", "description": "Liveness and readiness probes; no authentication."},
 ]
 
-# One example per documented error status, and the headers that always come with it.
-_PROBLEM_EXAMPLES: dict[int, tuple[str, str, str]] = {
-    401: ("not-authenticated", "Not authenticated", "The session has ended; sign in again."),
-    403: ("forbidden", "Forbidden", "This operation is for participant accounts only."),
-    404: ("not-found", "Not found", "No such entry."),
-    409: ("conflict", "Conflict", "An entry with this id but other content exists."),
-    412: (
-        "precondition-failed",
-        "Precondition failed",
-        'The entry has changed (now "4"); fetch it and retry.',
-    ),
-    413: (
-        "payload-too-large",
-        "Request Entity Too Large",
-        "The request body is larger than 1048576 bytes.",
-    ),
-    415: (
-        "unsupported-media-type",
-        "Unsupported Media Type",
-        "Send the request body as application/json.",
-    ),
-    422: ("validation-error", "Invalid input", "The request is not valid; see `errors`."),
-    429: (
-        "too-many-requests",
-        "Too many requests",
-        "Too many failed attempts; try again later.",
-    ),
-    503: (
-        "service-unavailable",
-        "Service unavailable",
-        "The database is unavailable; try again shortly.",
-    ),
-}
-_VALIDATION_ERRORS = [
-    {
-        "field": "body.mood",
-        "message": "Input should be less than or equal to 10",
-        "code": "less_than_equal",
-    }
-]
-_RETRY_AFTER = {
-    "Retry-After": {
-        "description": "Seconds to wait before trying again.",
-        "required": True,
-        "schema": {"type": "string"},
-        "example": "5",
-    }
-}
-_PROBLEM_HEADERS: dict[int, dict[str, Any]] = {
-    401: {
-        "WWW-Authenticate": {
-            "description": "`Bearer`: send a valid access token (sign in or refresh first).",
-            "required": True,
-            "schema": {"type": "string"},
-            "example": "Bearer",
-        }
-    },
-    429: _RETRY_AFTER,
-    503: _RETRY_AFTER,
-}
-
-
-def _problem_example(status: int) -> dict[str, Any]:
-    code, title, detail = _PROBLEM_EXAMPLES[status]
-    example: dict[str, Any] = {
-        "type": TYPE_BASE + code,
-        "title": title,
-        "status": status,
-        "detail": detail,
-    }
-    if status == 422:
-        example["errors"] = _VALIDATION_ERRORS
-    return example
-
-
-def document_problems(document: dict[str, Any]) -> None:
-    """Give each documented error response its example and headers, and only the media type
-    the app really sends (`problem_responses` also lists `application/json`)."""
-    for path_item in document.get("paths", {}).values():
-        for operation in path_item.values():
-            for status, response in operation.get("responses", {}).items():
-                content = response.get("content", {})
-                if not status.isdigit() or PROBLEM_MEDIA_TYPE not in content:
-                    continue
-                content.pop("application/json", None)
-                if int(status) in _PROBLEM_EXAMPLES:
-                    content[PROBLEM_MEDIA_TYPE].setdefault("example", _problem_example(int(status)))
-                headers = _PROBLEM_HEADERS.get(int(status))
-                if headers:
-                    response["headers"] = {**headers, **response.get("headers", {})}
-
 
 def _app_models() -> dict[str, type[BaseModel]]:
     """The pydantic models of this app, by class name (the `title` of their schemas)."""
@@ -194,7 +104,8 @@ def _app_models() -> dict[str, type[BaseModel]]:
 
 def restore_example_nulls(app: FastAPI, document: dict[str, Any]) -> None:
     """Put the examples back as written: FastAPI drops every `null` from the document it
-    generates, examples included (a tombstone's `"entry": null`, `"next_cursor": null`)."""
+    generates, examples included (a tombstone's `"entry": null`, `"next_cursor": null`;
+    fastapi/fastapi#5559)."""
     models = _app_models()
     for component in document.get("components", {}).get("schemas", {}).values():
         model = models.get(component.get("title", ""))
@@ -216,11 +127,12 @@ def restore_example_nulls(app: FastAPI, document: dict[str, Any]) -> None:
 
 class JournalAPI(FastAPI):
     def openapi(self) -> dict[str, Any]:
+        """FastAPI's document, with what two of its bugs take out put back (nothing else)."""
         cached = self.openapi_schema
         document = super().openapi()
         if document is not cached:  # built now (FastAPI rebuilds it when routes change)
             restore_example_nulls(self, document)
-            document_problems(document)
+            drop_json_beside_problems(document)
         return document
 
 
@@ -264,6 +176,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(reject_unknown_query_parameters)],
     )
     app.state.settings = settings
+    describe_limits(settings)
     add_docs_pages(app)
     register_error_handlers(app)
     for router in (

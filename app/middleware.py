@@ -15,7 +15,7 @@ from typing import Any
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import problem_response, unexpected_error_response
+from app.errors import Documented, problem_response, unexpected_error_response
 
 access_logger = logging.getLogger("app.access")
 
@@ -34,22 +34,24 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
 ]
 
 
-class BodyTooLarge(StarletteHTTPException):
+class BodyTooLarge(Documented, StarletteHTTPException):
     """Raised from `receive` once a body passes the limit.
 
     An HTTP exception on purpose: FastAPI re-raises those from body parsing, while it turns
     any other exception there into a `400`."""
 
-    code = "payload-too-large"
+    status, code, title = 413, "payload-too-large", "Request Entity Too Large"
+    example = "The request body is larger than {max_body_bytes} bytes."
 
     def __init__(self, limit: int) -> None:
         super().__init__(413, f"The request body is larger than {limit} bytes.")
 
 
-class UnsupportedMediaType(StarletteHTTPException):
+class UnsupportedMediaType(Documented, StarletteHTTPException):
     """Raised from `receive` when a route reads a body that is not JSON."""
 
-    code = "unsupported-media-type"
+    status, code, title = 415, "unsupported-media-type", "Unsupported Media Type"
+    example = "Send the request body as application/json."
 
     def __init__(self) -> None:
         super().__init__(415, "Send the request body as application/json.")

@@ -72,6 +72,7 @@ class TimedStreamingResponse(StreamingResponse):
 
 class TooManyStreams(AppError):
     status, code, title = 429, "too-many-requests", "Too many requests"
+    example = "2 downloads of this account are already running; wait for one to finish."
 
     def __init__(self, limit: int, retry_after_seconds: int):
         super().__init__(

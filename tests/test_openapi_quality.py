@@ -134,12 +134,36 @@ def test_every_error_status_is_documented_as_problem_json(
         assert set(response["content"]) == {PROBLEM}, status
         media = response["content"][PROBLEM]
         assert media["schema"] == {"$ref": "#/components/schemas/Problem"}
-        assert media["example"]["status"] == status
+        examples = media["examples"]
+        assert examples and all(e["value"]["status"] == status for e in examples.values())
+        assert all(e["value"]["type"].endswith("/" + code) for code, e in examples.items())
         headers = {name.lower() for name in response.get("headers", {})}
         if status == 401:
             assert "www-authenticate" in headers
         if status in (429, 503):
             assert "retry-after" in headers
+
+
+@pytest.mark.parametrize(
+    ("operation_id", "status", "codes"),
+    [
+        ("createMyEntry", 409, {"entry-changed", "entry-id-unavailable"}),
+        ("createUser", 409, {"email-taken"}),
+        ("updateUser", 409, {"last-admin"}),
+        ("approveRequest", 403, {"forbidden", "own-approval-request"}),
+        ("signIn", 503, {"service-unavailable", "hashing-busy"}),
+    ],
+)
+def test_domain_error_codes_are_documented(operation_id: str, status: int, codes: set[str]) -> None:
+    (operation,) = [
+        operation
+        for path_item in DOCUMENT["paths"].values()
+        for operation in path_item.values()
+        if operation["operationId"] == operation_id
+    ]
+    response = operation["responses"][str(status)]
+    assert set(response["content"][PROBLEM]["examples"]) == codes
+    assert all(f"`{code}`" in response["description"] for code in codes)
 
 
 @by_operation()
@@ -169,3 +193,11 @@ def test_request_and_response_examples_are_given_and_valid(
 def test_no_default_validation_error_schema_leaks_in() -> None:
     # FastAPI's own 422 body (`HTTPValidationError`) is not what the app sends.
     assert "HTTPValidationError" not in DOCUMENT["components"]["schemas"]
+
+
+def test_the_body_limit_example_states_the_configured_limit(settings: Settings) -> None:
+    document = create_app(settings.model_copy(update={"max_body_bytes": 4096})).openapi()
+
+    response = document["paths"]["/v1/me/entries"]["post"]["responses"]["413"]
+    (example,) = response["content"][PROBLEM]["examples"].values()
+    assert example["value"]["detail"] == "The request body is larger than 4096 bytes."

@@ -20,14 +20,23 @@ from app.audit.schemas import (
 )
 from app.auth import credentials
 from app.auth.dependencies import ClientDep, CurrentIdentity, ParticipantIdentity
+from app.auth.passwords import HashingBusy
 from app.auth.schemas import PasswordChange
 from app.config import SettingsDep
 from app.db import SessionDep
-from app.errors import problem_responses
+from app.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotAuthenticated,
+    ServiceUnavailable,
+    TooManyRequests,
+)
 from app.journal.schemas import ENTRY_READ_EXAMPLE
-from app.openapi import json_example
+from app.middleware import BodyTooLarge, UnsupportedMediaType
+from app.openapi import json_example, problem_responses
 from app.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery
-from app.streaming import StreamSlotDep, TimedStreamingResponse
+from app.streaming import StreamSlotDep, TimedStreamingResponse, TooManyStreams
 from app.users.models import User
 from app.users.schemas import UserRead
 
@@ -41,7 +50,7 @@ password_router = APIRouter(prefix="/v1/me", tags=["auth"])
     response_model=MeRead,
     operation_id="getMe",
     summary="Read my account",
-    responses=problem_responses(401, 503),
+    responses=problem_responses(NotAuthenticated, ServiceUnavailable),
 )
 async def get_me(identity: CurrentIdentity, session: SessionDep) -> MeRead:
     """The signed-in account: e-mail, role, display name and time zone. A client can use it
@@ -58,7 +67,9 @@ async def get_me(identity: CurrentIdentity, session: SessionDep) -> MeRead:
     response_model=UserRead,
     operation_id="updateMe",
     summary="Change my display name or time zone",
-    responses=problem_responses(401, 413, 415, 422, 503),
+    responses=problem_responses(
+        NotAuthenticated, BodyTooLarge, UnsupportedMediaType, InvalidInput, ServiceUnavailable
+    ),
 )
 async def update_me(changes: MeUpdate, identity: CurrentIdentity, session: SessionDep) -> User:
     """Change the display name or the IANA time zone (e.g. `Europe/Berlin`); fields left out
@@ -80,7 +91,7 @@ async def update_me(changes: MeUpdate, identity: CurrentIdentity, session: Sessi
                 }
             }
         },
-        **problem_responses(401, 403, 422, 503),
+        **problem_responses(NotAuthenticated, Forbidden, InvalidInput, ServiceUnavailable),
     },
 )
 async def list_my_security_notices(
@@ -116,7 +127,7 @@ EXPORT_CSV_EXAMPLE = (
     response_model=MyClinician,
     operation_id="getMyClinician",
     summary="Who my clinician is",
-    responses=problem_responses(401, 403, 503),
+    responses=problem_responses(NotAuthenticated, Forbidden, ServiceUnavailable),
 )
 async def get_my_clinician(identity: ParticipantIdentity, session: SessionDep) -> MyClinician:
     """The clinician assigned to you now (display name and since when), or `null`."""
@@ -130,7 +141,7 @@ async def get_my_clinician(identity: ParticipantIdentity, session: SessionDep) -
     summary="Who has viewed my data",
     responses={
         200: json_example({"items": [ACCESS_LOG_EXAMPLE], "next_cursor": "WyJhY2Nlc3MiXQ"}),
-        **problem_responses(401, 403, 422, 503),
+        **problem_responses(NotAuthenticated, Forbidden, InvalidInput, ServiceUnavailable),
     },
 )
 async def list_my_access_log(
@@ -166,11 +177,9 @@ async def list_my_access_log(
                 "text/csv": {"schema": {"type": "string"}, "example": EXPORT_CSV_EXAMPLE},
             },
         },
-        **problem_responses(401, 403, 422, 429, 503),
-        429: {
-            **problem_responses(429)[429],
-            "description": "Too many exports of this account are running at once.",
-        },
+        **problem_responses(
+            NotAuthenticated, Forbidden, InvalidInput, TooManyStreams, ServiceUnavailable
+        ),
     },
 )
 async def export_my_data(
@@ -208,7 +217,7 @@ async def export_my_data(
     response_class=Response,
     operation_id="deleteMyAccount",
     summary="Erase my account and journal",
-    responses=problem_responses(401, 403, 503),
+    responses=problem_responses(NotAuthenticated, Forbidden, ServiceUnavailable),
 )
 async def delete_my_account(identity: ErasableParticipant, session: SessionDep) -> None:
     """Ends every session, deletes your entries and profile data, and closes your clinician
@@ -225,7 +234,16 @@ async def delete_my_account(identity: ErasableParticipant, session: SessionDep) 
     response_class=Response,
     operation_id="changeMyPassword",
     summary="Change my password",
-    responses=problem_responses(401, 409, 413, 415, 422, 429, 503),
+    responses=problem_responses(
+        NotAuthenticated,
+        Conflict,
+        BodyTooLarge,
+        UnsupportedMediaType,
+        InvalidInput,
+        TooManyRequests,
+        ServiceUnavailable,
+        HashingBusy,
+    ),
 )
 async def change_my_password(
     body: PasswordChange,

@@ -6,12 +6,22 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from app.admin import approvals, service
+from app.admin.approvals import ApprovalClosed, OwnApproval
 from app.admin.models import ApprovalStatus
 from app.admin.schemas import APPROVAL_EXAMPLE, ApprovalDecision, ApprovalPage, ApprovalRead
+from app.admin.service import AccountInactive
 from app.auth.dependencies import AdminIdentity
+from app.care.service import AssignmentConflict
 from app.config import SettingsDep
 from app.db import SessionDep
-from app.errors import problem_responses
+from app.errors import (
+    Forbidden,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    ServiceUnavailable,
+)
+from app.openapi import problem_responses
 from app.pagination import CursorQuery, LimitQuery
 
 # The `admin` tag comes from the router this one is included in.
@@ -31,7 +41,7 @@ ApprovalId = Annotated[uuid.UUID, Path(description="The approval request's id.")
                 "application/json": {"example": {"items": [APPROVAL_EXAMPLE], "next_cursor": None}}
             }
         },
-        **problem_responses(401, 403, 422, 503),
+        **problem_responses(NotAuthenticated, Forbidden, InvalidInput, ServiceUnavailable),
     },
 )
 async def list_approvals(
@@ -54,7 +64,17 @@ async def list_approvals(
     response_model=ApprovalDecision,
     operation_id="approveRequest",
     summary="Approve another admin's request and carry it out",
-    responses=problem_responses(401, 403, 404, 409, 422, 503),
+    responses=problem_responses(
+        NotAuthenticated,
+        Forbidden,
+        OwnApproval,
+        NotFound,
+        ApprovalClosed,
+        AccountInactive,
+        AssignmentConflict,
+        InvalidInput,
+        ServiceUnavailable,
+    ),
 )
 async def approve_request(
     approval_id: ApprovalId,
@@ -85,7 +105,9 @@ async def approve_request(
     response_model=ApprovalRead,
     operation_id="rejectRequest",
     summary="Turn down or withdraw a request",
-    responses=problem_responses(401, 403, 404, 409, 422, 503),
+    responses=problem_responses(
+        NotAuthenticated, Forbidden, NotFound, ApprovalClosed, InvalidInput, ServiceUnavailable
+    ),
 )
 async def reject_request(
     approval_id: ApprovalId, identity: AdminIdentity, session: SessionDep

@@ -34,10 +34,12 @@ _CURSOR_KIND = "approvals"
 
 class OwnApproval(Forbidden):
     code = "own-approval-request"
+    example = "A request must be approved by another admin than the one who made it."
 
 
 class ApprovalClosed(Conflict):
     code = "approval-closed"
+    example = "The request is expired; make a new one if still needed."
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ from app.auth.dependencies import AdminIdentity
 from app.care import service as care
 from app.care.schemas import ParticipantCare
 from app.db import SessionDep
-from app.errors import problem_responses
+from app.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound, ServiceUnavailable
+from app.openapi import problem_responses
 
 # The `admin` tag and the `/v1/admin` prefix come from the router this one is included in.
 router = APIRouter()
@@ -22,7 +23,9 @@ ParticipantId = Annotated[uuid.UUID, Path(description="A participant account's i
     response_model=ParticipantCare,
     operation_id="getParticipantCare",
     summary="A participant's clinician, now and before",
-    responses=problem_responses(401, 403, 404, 422, 503),
+    responses=problem_responses(
+        NotAuthenticated, Forbidden, NotFound, InvalidInput, ServiceUnavailable
+    ),
 )
 async def get_participant_care(
     participant_id: ParticipantId, identity: AdminIdentity, session: SessionDep

@@ -19,19 +19,30 @@ from app.admin.schemas import (
     UserCreated,
     UserUpdate,
 )
+from app.admin.service import AccountInactive, LastAdmin
 from app.audit import queries as audit
 from app.audit.schemas import AUDIT_EVENT_EXAMPLE, AuditEventPage
 from app.audit.service import AuditAction
 from app.auth.dependencies import AdminIdentity
 from app.care import service as care
 from app.care.schemas import AssignmentRead
+from app.care.service import AssignmentConflict
 from app.config import SettingsDep
 from app.db import SessionDep
-from app.errors import problem_responses
+from app.errors import (
+    Forbidden,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    ServiceUnavailable,
+)
+from app.middleware import BodyTooLarge, UnsupportedMediaType
+from app.openapi import problem_responses
 from app.pagination import CursorQuery, LimitQuery
 from app.schemas import Rfc3339DateTime
 from app.users.models import Role, User
 from app.users.schemas import USER_EXAMPLE, UserRead
+from app.users.service import EmailTaken
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
 
@@ -61,7 +72,15 @@ def _pending(approval: ApprovalRead) -> JSONResponse:
     operation_id="createUser",
     summary="Create an account and its activation code",
     responses={
-        **problem_responses(401, 403, 409, 413, 415, 422, 503),
+        **problem_responses(
+            NotAuthenticated,
+            Forbidden,
+            EmailTaken,
+            BodyTooLarge,
+            UnsupportedMediaType,
+            InvalidInput,
+            ServiceUnavailable,
+        ),
         201: {"description": "Created", "headers": LOCATION_HEADER},
     },
 )
@@ -103,7 +122,7 @@ async def create_user(
                 }
             }
         },
-        **problem_responses(401, 403, 422, 503),
+        **problem_responses(NotAuthenticated, Forbidden, InvalidInput, ServiceUnavailable),
     },
 )
 async def list_users(
@@ -130,7 +149,9 @@ async def list_users(
     response_model=AccountRead,
     operation_id="getUser",
     summary="Read an account",
-    responses=problem_responses(401, 403, 404, 422, 503),
+    responses=problem_responses(
+        NotAuthenticated, Forbidden, NotFound, InvalidInput, ServiceUnavailable
+    ),
 )
 async def get_user(user_id: UserId, identity: AdminIdentity, session: SessionDep) -> AccountRead:
     """One account: e-mail, role, display name, time zone, whether it is active and, for a
@@ -146,7 +167,16 @@ async def get_user(user_id: UserId, identity: AdminIdentity, session: SessionDep
     response_model=UserRead,
     operation_id="updateUser",
     summary="Rename, deactivate or reactivate an account",
-    responses=problem_responses(401, 403, 404, 409, 413, 415, 422, 503),
+    responses=problem_responses(
+        NotAuthenticated,
+        Forbidden,
+        NotFound,
+        LastAdmin,
+        BodyTooLarge,
+        UnsupportedMediaType,
+        InvalidInput,
+        ServiceUnavailable,
+    ),
 )
 async def update_user(
     user_id: UserId, body: UserUpdate, identity: AdminIdentity, session: SessionDep
@@ -166,7 +196,9 @@ async def update_user(
     operation_id="issueActivationCode",
     summary="Issue a fresh activation code",
     responses={
-        **problem_responses(401, 403, 404, 409, 422, 503),
+        **problem_responses(
+            NotAuthenticated, Forbidden, NotFound, AccountInactive, InvalidInput, ServiceUnavailable
+        ),
         201: {"description": "Created", "headers": LOCATION_HEADER},
         202: {"model": ApprovalRead, "description": APPROVAL_PENDING},
     },
@@ -202,7 +234,16 @@ async def issue_activation_code(
     operation_id="assignClinician",
     summary="Assign a participant to a clinician",
     responses={
-        **problem_responses(401, 403, 404, 409, 413, 415, 422, 503),
+        **problem_responses(
+            NotAuthenticated,
+            Forbidden,
+            NotFound,
+            AssignmentConflict,
+            BodyTooLarge,
+            UnsupportedMediaType,
+            InvalidInput,
+            ServiceUnavailable,
+        ),
         202: {"model": ApprovalRead, "description": APPROVAL_PENDING},
     },
 )
@@ -235,7 +276,9 @@ async def assign_clinician(
     response_class=Response,
     operation_id="unassignClinician",
     summary="End a participant's assignment",
-    responses=problem_responses(401, 403, 404, 422, 503),
+    responses=problem_responses(
+        NotAuthenticated, Forbidden, NotFound, InvalidInput, ServiceUnavailable
+    ),
 )
 async def unassign_clinician(
     participant_id: ParticipantId, identity: AdminIdentity, session: SessionDep
@@ -258,7 +301,7 @@ async def unassign_clinician(
                 }
             }
         },
-        **problem_responses(401, 403, 422, 503),
+        **problem_responses(NotAuthenticated, Forbidden, InvalidInput, ServiceUnavailable),
     },
 )
 async def list_audit_events(

@@ -14,10 +14,10 @@ from pydantic import (
 from pydantic.config import JsonDict
 
 from app.admin.models import ApprovalKind, ApprovalStatus
-from app.auth.emails import normalize_email
 from app.care.schemas import AssignmentRead
 from app.pagination import Page
 from app.schemas import StrictModel, not_nullable
+from app.users.emails import normalize_email
 from app.users.models import Role
 from app.users.schemas import USER_EXAMPLE, DisplayName, TimeZoneName, UserRead
 

@@ -32,10 +32,12 @@ _CURSOR_KIND = "users"
 
 class LastAdmin(Conflict):
     code = "last-admin"
+    example = "This is the last active admin account; it cannot be deactivated."
 
 
 class AccountInactive(Conflict):
     code = "account-inactive"
+    example = "The account is deactivated; reactivate it first."
 
 
 def _participant_id(user: User) -> uuid.UUID | None:

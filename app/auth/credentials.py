@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import Actor, AuditAction, record_event
 from app.auth import throttle
-from app.auth.emails import normalize_email
 from app.auth.identity import ClientInfo, Identity
 from app.auth.models import ActivationCode
 from app.auth.passwords import (
@@ -37,6 +36,7 @@ from app.auth.tokens import hash_secret, normalize_activation_code
 from app.config import Settings
 from app.db import utcnow
 from app.errors import Conflict, FieldError, InvalidInput, NotAuthenticated
+from app.users.emails import normalize_email
 from app.users.models import User
 
 

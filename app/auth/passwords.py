@@ -66,6 +66,7 @@ async def _run_hashing(function: Callable[..., T], *args: str) -> T:
 
 class HashingBusy(ServiceUnavailable):
     code = "hashing-busy"
+    example = "Too many sign-ins are being checked at once; try again in a moment."
 
     def __init__(self) -> None:
         super().__init__("Too many sign-ins are being checked at once; try again in a moment.")

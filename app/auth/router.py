@@ -6,6 +6,7 @@ from fastapi import APIRouter, Form, Response, status
 
 from app.auth import credentials, service
 from app.auth.dependencies import ClientDep, CurrentIdentity
+from app.auth.passwords import HashingBusy
 from app.auth.schemas import (
     ActivationRequest,
     RefreshRequest,
@@ -14,7 +15,9 @@ from app.auth.schemas import (
 )
 from app.config import SettingsDep
 from app.db import SessionDep
-from app.errors import problem_responses
+from app.errors import InvalidInput, NotAuthenticated, ServiceUnavailable, TooManyRequests
+from app.middleware import BodyTooLarge, UnsupportedMediaType
+from app.openapi import problem_responses
 
 router = APIRouter(tags=["auth"])
 
@@ -36,7 +39,14 @@ def _token_response(pair: service.TokenPair, response: Response) -> TokenRespons
     response_model=TokenResponse,
     operation_id="signIn",
     summary="Sign in with e-mail and password, or refresh",
-    responses=problem_responses(401, 413, 422, 429, 503),
+    responses=problem_responses(
+        NotAuthenticated,
+        BodyTooLarge,
+        InvalidInput,
+        TooManyRequests,
+        ServiceUnavailable,
+        HashingBusy,
+    ),
 )
 async def sign_in(
     form: Annotated[TokenRequest, Form()],
@@ -69,7 +79,9 @@ async def sign_in(
     response_model=TokenResponse,
     operation_id="refreshTokens",
     summary="Exchange a refresh token for a new token pair",
-    responses=problem_responses(401, 413, 415, 422, 503),
+    responses=problem_responses(
+        NotAuthenticated, BodyTooLarge, UnsupportedMediaType, InvalidInput, ServiceUnavailable
+    ),
 )
 async def refresh_tokens(
     body: RefreshRequest,
@@ -95,7 +107,7 @@ async def refresh_tokens(
     response_class=Response,
     operation_id="signOut",
     summary="End this session",
-    responses=problem_responses(401, 503),
+    responses=problem_responses(NotAuthenticated, ServiceUnavailable),
 )
 async def sign_out(identity: CurrentIdentity, session: SessionDep) -> None:
     """The session's access and refresh tokens stop working on the next request (`401`).
@@ -108,7 +120,15 @@ async def sign_out(identity: CurrentIdentity, session: SessionDep) -> None:
     response_model=TokenResponse,
     operation_id="activateAccount",
     summary="Set a password with a one-time activation code",
-    responses=problem_responses(401, 413, 415, 422, 429, 503),
+    responses=problem_responses(
+        NotAuthenticated,
+        BodyTooLarge,
+        UnsupportedMediaType,
+        InvalidInput,
+        TooManyRequests,
+        ServiceUnavailable,
+        HashingBusy,
+    ),
 )
 async def activate_account(
     body: ActivationRequest,

@@ -8,7 +8,6 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import Actor, AuditAction, record_event
-from app.auth.emails import normalize_email
 from app.auth.identity import ClientInfo, Identity, SignedInUser
 from app.auth.models import ActivationCode, AuthSession, RefreshToken
 from app.auth.tokens import (
@@ -23,6 +22,7 @@ from app.auth.tokens import (
 from app.config import Settings
 from app.db import utcnow
 from app.errors import NotAuthenticated
+from app.users.emails import normalize_email
 from app.users.models import User
 
 REFRESH_PURPOSE = "refresh"

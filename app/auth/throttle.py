@@ -14,12 +14,12 @@ from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from app.auth.emails import normalize_email
 from app.auth.models import LoginFailure
 from app.auth.tokens import hash_secret
 from app.config import Settings
 from app.db import dialect_name
 from app.errors import TooManyRequests
+from app.users.emails import normalize_email
 
 _ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 

@@ -22,6 +22,7 @@ from app.users.models import Role, User
 
 class AssignmentConflict(Conflict):
     code = "assignment-conflict"
+    example = "The participant's assignment changed at the same time; try again."
 
 
 async def get_open_assignment(

@@ -15,10 +15,12 @@ from app.clinician.schemas import (
     ReviewMarkUpdate,
 )
 from app.db import SessionDep
-from app.errors import problem_responses
+from app.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound, ServiceUnavailable
 from app.journal.params import BucketQuery, FromDate, FromInstant, TagQuery, ToInstant
 from app.journal.reads import EntryListFilter
 from app.journal.schemas import ENTRY_READ_EXAMPLE, Summary
+from app.middleware import BodyTooLarge, UnsupportedMediaType
+from app.openapi import problem_responses
 from app.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery
 from app.schemas import IsoDate
 
@@ -46,7 +48,7 @@ ClinicianToDate = Annotated[
                 }
             }
         },
-        **problem_responses(401, 403, 422, 503),
+        **problem_responses(NotAuthenticated, Forbidden, InvalidInput, ServiceUnavailable),
     },
 )
 async def list_assigned_participants(
@@ -68,7 +70,9 @@ async def list_assigned_participants(
     response_model=ParticipantOverview,
     operation_id="getAssignedParticipant",
     summary="One of my participants",
-    responses=problem_responses(401, 403, 404, 422, 503),
+    responses=problem_responses(
+        NotAuthenticated, Forbidden, NotFound, InvalidInput, ServiceUnavailable
+    ),
 )
 async def get_assigned_participant(
     scope: AssignedParticipant, caseload: CaseloadDep, session: SessionDep
@@ -94,7 +98,9 @@ async def get_assigned_participant(
                 }
             }
         },
-        **problem_responses(401, 403, 404, 422, 503),
+        **problem_responses(
+            NotAuthenticated, Forbidden, NotFound, InvalidInput, ServiceUnavailable
+        ),
     },
 )
 async def list_participant_entries(
@@ -122,7 +128,9 @@ async def list_participant_entries(
     response_model=Summary,
     operation_id="getParticipantSummary",
     summary="Descriptive statistics of a participant's entries",
-    responses=problem_responses(401, 403, 404, 422, 503),
+    responses=problem_responses(
+        NotAuthenticated, Forbidden, NotFound, InvalidInput, ServiceUnavailable
+    ),
 )
 async def get_participant_summary(
     scope: AssignedParticipant,
@@ -143,7 +151,15 @@ async def get_participant_summary(
     response_model=ReviewMarkRead,
     operation_id="setReviewMark",
     summary="Mark a participant's entries as reviewed",
-    responses=problem_responses(401, 403, 404, 413, 415, 422, 503),
+    responses=problem_responses(
+        NotAuthenticated,
+        Forbidden,
+        NotFound,
+        BodyTooLarge,
+        UnsupportedMediaType,
+        InvalidInput,
+        ServiceUnavailable,
+    ),
 )
 async def set_review_mark(
     scope: AssignedParticipant,
@@ -163,7 +179,9 @@ async def set_review_mark(
     response_model=ReviewMarkRead,
     operation_id="getReviewMark",
     summary="My review mark for a participant",
-    responses=problem_responses(401, 403, 404, 422, 503),
+    responses=problem_responses(
+        NotAuthenticated, Forbidden, NotFound, InvalidInput, ServiceUnavailable
+    ),
 )
 async def get_review_mark(scope: AssignedParticipant, session: SessionDep) -> ReviewMarkRead:
     """Your review mark (`reviewed_through: null` when you have set none) and how many

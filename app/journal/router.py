@@ -7,7 +7,14 @@ from fastapi import APIRouter, Path, Response, status
 
 from app.access import OwnJournal
 from app.db import SessionDep
-from app.errors import problem_responses
+from app.errors import (
+    Forbidden,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PreconditionFailed,
+    ServiceUnavailable,
+)
 from app.journal import reads, service
 from app.journal.params import (
     BucketQuery,
@@ -27,8 +34,10 @@ from app.journal.schemas import (
     EntryUpdate,
     Summary,
 )
+from app.journal.service import EntryChanged, EntryIdUnavailable
 from app.journal.stats import summarize, summary_range
-from app.openapi import json_example
+from app.middleware import BodyTooLarge, UnsupportedMediaType
+from app.openapi import json_example, problem_responses
 from app.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery
 
 router = APIRouter(prefix="/v1/me", tags=["journal"])
@@ -72,7 +81,16 @@ def _with_etag(response: Response, version: int) -> None:
             "description": "A retry: this id and content were stored before; nothing changed.",
             "headers": ENTRY_HEADERS,
         },
-        **problem_responses(401, 403, 409, 413, 415, 422, 503),
+        **problem_responses(
+            NotAuthenticated,
+            Forbidden,
+            EntryChanged,
+            EntryIdUnavailable,
+            BodyTooLarge,
+            UnsupportedMediaType,
+            InvalidInput,
+            ServiceUnavailable,
+        ),
     },
 )
 async def create_my_entry(
@@ -99,7 +117,7 @@ async def create_my_entry(
     summary="List my entries, newest first",
     responses={
         200: json_example({"items": [ENTRY_READ_EXAMPLE], "next_cursor": "WyJlbnRyaWVzIl0"}),
-        **problem_responses(401, 403, 422, 503),
+        **problem_responses(NotAuthenticated, Forbidden, InvalidInput, ServiceUnavailable),
     },
 )
 async def list_my_entries(
@@ -123,7 +141,7 @@ async def list_my_entries(
     response_model=ChangesPage,
     operation_id="listMyEntryChanges",
     summary="Sync feed: what changed since my cursor",
-    responses=problem_responses(401, 403, 422, 503),
+    responses=problem_responses(NotAuthenticated, Forbidden, InvalidInput, ServiceUnavailable),
 )
 async def list_my_entry_changes(
     scope: OwnJournal,
@@ -148,7 +166,12 @@ async def list_my_entry_changes(
     response_model=EntryRead,
     operation_id="getMyEntry",
     summary="Read one of my entries",
-    responses={200: {"headers": ENTRY_HEADERS}, **problem_responses(401, 403, 404, 422, 503)},
+    responses={
+        200: {"headers": ENTRY_HEADERS},
+        **problem_responses(
+            NotAuthenticated, Forbidden, NotFound, InvalidInput, ServiceUnavailable
+        ),
+    },
 )
 async def get_my_entry(
     entry_id: EntryId, scope: OwnJournal, session: SessionDep, response: Response
@@ -167,7 +190,16 @@ async def get_my_entry(
     summary="Edit one of my entries",
     responses={
         200: {"headers": ENTRY_HEADERS},
-        **problem_responses(401, 403, 404, 412, 413, 415, 422, 503),
+        **problem_responses(
+            NotAuthenticated,
+            Forbidden,
+            NotFound,
+            PreconditionFailed,
+            BodyTooLarge,
+            UnsupportedMediaType,
+            InvalidInput,
+            ServiceUnavailable,
+        ),
     },
 )
 async def update_my_entry(
@@ -194,7 +226,9 @@ async def update_my_entry(
     response_class=Response,
     operation_id="deleteMyEntry",
     summary="Delete one of my entries",
-    responses=problem_responses(401, 403, 404, 412, 422, 503),
+    responses=problem_responses(
+        NotAuthenticated, Forbidden, NotFound, PreconditionFailed, InvalidInput, ServiceUnavailable
+    ),
 )
 async def delete_my_entry(
     entry_id: EntryId,
@@ -212,7 +246,7 @@ async def delete_my_entry(
     response_model=Summary,
     operation_id="getMySummary",
     summary="Descriptive statistics of my entries",
-    responses=problem_responses(401, 403, 422, 503),
+    responses=problem_responses(NotAuthenticated, Forbidden, InvalidInput, ServiceUnavailable),
 )
 async def get_my_summary(
     scope: OwnJournal,

@@ -44,12 +44,14 @@ class EntryChanged(Conflict):
     since (an offline outbox's late retry), or first created with other content."""
 
     code, title = "entry-changed", "Entry changed"
+    example = 'This id is yours, with other content now (version "2"): edited since, or first created with other content. Edit it with PATCH if yours is newer.'  # noqa: E501
 
 
 class EntryIdUnavailable(Conflict):
     """An id another participant's entry has: say nothing more about it."""
 
     code, title = "entry-id-unavailable", "Entry id not available"
+    example = "This id is used by another entry; make a new id for this one."
 
 
 def join_tags(tags: list[str]) -> str:

@@ -4,7 +4,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.errors import problem_response, problem_responses
+from app.errors import ServiceUnavailable, problem_response
+from app.openapi import problem_responses
 from app.operations.service import schema_problem
 
 router = APIRouter(tags=["operations"])
@@ -33,7 +34,7 @@ async def get_health() -> HealthStatus:
     response_model=HealthStatus,
     operation_id="getReadiness",
     summary="Readiness: the database answers and its schema is current",
-    responses=problem_responses(503),
+    responses=problem_responses(ServiceUnavailable),
 )
 async def get_readiness(request: Request) -> HealthStatus | JSONResponse:
     """`200` when the database answers and its schema is at the latest migration, else `503`

@@ -7,14 +7,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.emails import normalize_email
 from app.db import utcnow
 from app.errors import Conflict
+from app.users.emails import normalize_email
 from app.users.models import Role, User
 
 
 class EmailTaken(Conflict):
     code = "email-taken"
+    example = "An account with this e-mail already exists."
 
 
 async def create_user(
