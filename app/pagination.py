@@ -10,8 +10,9 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import AfterValidator, BaseModel, Field
-from sqlalchemy import Select
+from sqlalchemy import ColumnElement, Select, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
 
 from app.errors import InvalidInput
 
@@ -63,7 +64,7 @@ def page_of(
 
 async def fetch_page(
     session: AsyncSession,
-    statement: Select[Any],
+    statement: Select[*tuple[Any, ...]],
     limit: int,
     cursor_after: Callable[[Any], str],
     *,
@@ -74,6 +75,16 @@ async def fetch_page(
     result = await session.execute(statement.limit(limit + 1))
     rows: Sequence[Any] = result.scalars().all() if objects else result.all()
     return page_of(rows, limit, cursor_after)
+
+
+def after_instant(
+    instant_column: ColumnElement[datetime] | QueryableAttribute[datetime],
+    id_column: ColumnElement[uuid.UUID] | QueryableAttribute[uuid.UUID],
+    instant: datetime,
+    row_id: uuid.UUID,
+) -> ColumnElement[bool]:
+    """The rows after (instant, id) in ascending order: the keyset of `encode_instant_cursor`."""
+    return or_(instant_column > instant, and_(instant_column == instant, id_column > row_id))
 
 
 def encode_cursor(kind: str, values: list[Any]) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.admin.models import AdminApproval, ApprovalKind, ApprovalStatus
@@ -23,7 +23,7 @@ from app.auth.service import IssuedActivationCode
 from app.care.schemas import AssignmentRead
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, NotFound
-from app.pagination import decode_instant_cursor, encode_instant_cursor
+from app.pagination import after_instant, decode_instant_cursor, encode_instant_cursor, fetch_page
 
 # How long a request waits for a second admin; after that it must be made again.
 APPROVAL_TTL = timedelta(hours=24)
@@ -127,11 +127,7 @@ async def list_approvals(
 ) -> ApprovalPage:
     """Requests oldest first, optionally of one status (`expired`: pending past its time)."""
     now = utcnow()
-    statement = (
-        select(AdminApproval)
-        .order_by(AdminApproval.requested_at, AdminApproval.id)
-        .limit(limit + 1)
-    )
+    statement = select(AdminApproval).order_by(AdminApproval.requested_at, AdminApproval.id)
     if status in (ApprovalStatus.pending, ApprovalStatus.expired):
         statement = statement.where(
             AdminApproval.status == ApprovalStatus.pending.value,
@@ -142,19 +138,16 @@ async def list_approvals(
     elif status is not None:
         statement = statement.where(AdminApproval.status == status.value)
     if cursor is not None:
-        requested_at, approval_id = decode_instant_cursor(_CURSOR_KIND, cursor)
+        after = decode_instant_cursor(_CURSOR_KIND, cursor)
         statement = statement.where(
-            or_(
-                AdminApproval.requested_at > requested_at,
-                and_(AdminApproval.requested_at == requested_at, AdminApproval.id > approval_id),
-            )
+            after_instant(AdminApproval.requested_at, AdminApproval.id, *after)
         )
-    rows = (await session.execute(statement)).scalars().all()
-    page = rows[:limit]
-    next_cursor = (
-        encode_instant_cursor(_CURSOR_KIND, page[-1].requested_at, page[-1].id)
-        if len(rows) > limit
-        else None
+    page, next_cursor = await fetch_page(
+        session,
+        statement,
+        limit,
+        lambda approval: encode_instant_cursor(_CURSOR_KIND, approval.requested_at, approval.id),
+        objects=True,
     )
     return ApprovalPage(items=[read_approval(a, now) for a in page], next_cursor=next_cursor)
 

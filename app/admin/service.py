@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 from functools import partial
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.admin import approvals
@@ -22,7 +22,7 @@ from app.care.schemas import AssignmentRead
 from app.config import Settings
 from app.db import utcnow
 from app.errors import Conflict, InvalidInput, NotFound
-from app.pagination import decode_instant_cursor, encode_instant_cursor
+from app.pagination import after_instant, decode_instant_cursor, encode_instant_cursor, fetch_page
 from app.users.models import Role, User
 from app.users.schemas import UserRead
 from app.users.service import create_user
@@ -107,32 +107,22 @@ async def list_accounts(
 ) -> AccountPage:
     """Accounts in the order they were created (erased ones left out), optionally one role,
     or only the participants no clinician cares for now."""
-    statement = (
-        select(User)
-        .where(User.erased_at.is_(None))
-        .order_by(User.created_at, User.id)
-        .limit(limit + 1)
-    )
+    statement = select(User).where(User.erased_at.is_(None)).order_by(User.created_at, User.id)
     if role is not None:
         statement = statement.where(User.role == role)
     if without_clinician:
         statement = statement.where(care.without_clinician())
     if cursor is not None:
-        created_at, user_id = decode_instant_cursor(_CURSOR_KIND, cursor)
-        statement = statement.where(
-            or_(
-                User.created_at > created_at,
-                and_(User.created_at == created_at, User.id > user_id),
-            )
-        )
-    users = (await session.execute(statement)).scalars().all()
-    page = users[:limit]
-    return AccountPage(
-        items=await with_caseloads(session, page),
-        next_cursor=encode_instant_cursor(_CURSOR_KIND, page[-1].created_at, page[-1].id)
-        if len(users) > limit
-        else None,
+        after = decode_instant_cursor(_CURSOR_KIND, cursor)
+        statement = statement.where(after_instant(User.created_at, User.id, *after))
+    page, next_cursor = await fetch_page(
+        session,
+        statement,
+        limit,
+        lambda user: encode_instant_cursor(_CURSOR_KIND, user.created_at, user.id),
+        objects=True,
     )
+    return AccountPage(items=await with_caseloads(session, page), next_cursor=next_cursor)
 
 
 async def _lock_active_admins(session: AsyncSession) -> set[uuid.UUID]:

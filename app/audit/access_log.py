@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.models import AuditEvent
 from app.audit.notices import KINDS, account_was_in_use
-from app.audit.queries import decode_event_cursor
+from app.audit.queries import decode_event_cursor, event_cursor
 from app.audit.schemas import AccessLogItem
 from app.audit.service import AuditAction
-from app.pagination import encode_cursor
+from app.pagination import fetch_page
 from app.users.models import User
 
 CLINICIAN_READS = {
@@ -92,9 +92,10 @@ async def list_access_log(
     statement = access_log_query(participant_id)
     if cursor is not None:
         statement = statement.where(AuditEvent.id < decode_event_cursor("access-log", cursor))
-    rows = list(await session.execute(statement.order_by(AuditEvent.id.desc()).limit(limit + 1)))
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor("access-log", [rows[-1].id])
+    rows, next_cursor = await fetch_page(
+        session,
+        statement.order_by(AuditEvent.id.desc()),
+        limit,
+        lambda row: event_cursor("access-log", row),
+    )
     return [to_access_log_item(row) for row in rows], next_cursor

@@ -20,10 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from app.audit.models import SECURITY_NOTICE_WHERE, AuditEvent
-from app.audit.queries import decode_event_cursor
+from app.audit.queries import decode_event_cursor, event_cursor
 from app.audit.schemas import SecurityNoticeKind, SecurityNoticePage, SecurityNoticeRead
 from app.audit.service import AuditAction
-from app.pagination import encode_cursor
+from app.pagination import fetch_page
 from app.users.models import User
 
 _CURSOR_KIND = "security-notices"
@@ -100,11 +100,12 @@ async def list_security_notices(
 
     Listing the first page marks everything on it as seen (`unseen_security_notices` on
     `GET /v1/me` counts what came after the newest notice listed)."""
-    statement = _notices(participant_id).order_by(AuditEvent.id.desc()).limit(limit + 1)
+    statement = _notices(participant_id).order_by(AuditEvent.id.desc())
     if cursor is not None:
         statement = statement.where(AuditEvent.id < decode_event_cursor(_CURSOR_KIND, cursor))
-    rows = list(await session.execute(statement))
-    page = rows[:limit]
+    page, next_cursor = await fetch_page(
+        session, statement, limit, lambda row: event_cursor(_CURSOR_KIND, row)
+    )
     if cursor is None and page:
         await _mark_seen(session, participant_id, page[0].occurred_at)
     items = [
@@ -113,7 +114,6 @@ async def list_security_notices(
         )
         for row in page
     ]
-    next_cursor = encode_cursor(_CURSOR_KIND, [page[-1].id]) if len(rows) > limit else None
     return SecurityNoticePage(items=items, next_cursor=next_cursor)
 
 

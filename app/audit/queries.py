@@ -3,6 +3,7 @@
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,7 +12,7 @@ from app.audit.models import AuditEvent
 from app.audit.schemas import AuditEventPage, AuditEventRead
 from app.audit.service import AuditAction
 from app.errors import InvalidInput
-from app.pagination import decode_cursor, encode_cursor
+from app.pagination import decode_cursor, encode_cursor, fetch_page
 
 _CURSOR_KIND = "audit"
 
@@ -26,6 +27,11 @@ class AuditFilter:
     outcome: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+
+
+def event_cursor(kind: str, event: Any) -> str:
+    """The cursor after an audit event (or a row with its `id`) in a newest-first list."""
+    return encode_cursor(kind, [event.id])
 
 
 def decode_event_cursor(kind: str, cursor: str) -> int:
@@ -43,7 +49,7 @@ async def list_audit_events(
     `(participant_id, id)` index, so a page costs the same however long the trail."""
     if filters.since and filters.until and filters.since >= filters.until:
         raise InvalidInput("query.until", "`until` must be later than `since`.", "invalid-range")
-    statement = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit + 1)
+    statement = select(AuditEvent).order_by(AuditEvent.id.desc())
     if cursor is not None:
         statement = statement.where(AuditEvent.id < decode_event_cursor(_CURSOR_KIND, cursor))
     if filters.actor_id is not None:
@@ -58,7 +64,8 @@ async def list_audit_events(
         statement = statement.where(AuditEvent.occurred_at >= filters.since)
     if filters.until is not None:
         statement = statement.where(AuditEvent.occurred_at < filters.until)
-    events = (await session.execute(statement)).scalars().all()
-    items = [AuditEventRead.model_validate(event) for event in events[:limit]]
-    next_cursor = encode_cursor(_CURSOR_KIND, [items[-1].id]) if len(events) > limit else None
+    events, next_cursor = await fetch_page(
+        session, statement, limit, lambda event: event_cursor(_CURSOR_KIND, event), objects=True
+    )
+    items = [AuditEventRead.model_validate(event) for event in events]
     return AuditEventPage(items=items, next_cursor=next_cursor)
