@@ -1,8 +1,8 @@
 """The application factory."""
 
 import gc
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI
@@ -145,9 +145,7 @@ def _operation_id(route: APIRoute) -> str:
     return head + "".join(part.capitalize() for part in rest)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
-
+def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings)
@@ -163,32 +161,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             gc.unfreeze()
             await engine.dispose()
 
-    app = JournalAPI(
-        title="Wellbeing Journal API",
-        version=__version__,
-        description=DESCRIPTION,
-        openapi_tags=TAGS,
-        lifespan=lifespan,
-        generate_unique_id_function=_operation_id,
-        docs_url=None,
-        redoc_url=None,
-        swagger_ui_oauth2_redirect_url=OAUTH2_REDIRECT_URL,
-        dependencies=[Depends(reject_unknown_query_parameters)],
-    )
-    app.state.settings = settings
-    describe_limits(settings)
-    add_docs_pages(app)
-    register_error_handlers(app)
-    for router in (
-        operations_router,
-        auth_router,
-        password_router,
-        account_router,
-        journal_router,
-        clinician_router,
-        admin_router,
-    ):
-        app.include_router(router)
+    return lifespan
+
+
+ROUTERS = (
+    operations_router,
+    auth_router,
+    password_router,
+    account_router,
+    journal_router,
+    clinician_router,
+    admin_router,
+)
+
+
+def _add_middleware(app: FastAPI, settings: Settings) -> None:
+    """Pure ASGI middleware only (`@app.middleware("http")` cost 62% of throughput); the
+    last added runs first."""
     app.add_middleware(SchemaGate)  # innermost: its 503 still gets the request id and log
     if settings.cors_origins:
         app.add_middleware(
@@ -212,6 +201,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         from app.metrics import MetricsMiddleware
 
         app.add_middleware(MetricsMiddleware)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = JournalAPI(
+        title="Wellbeing Journal API",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=_lifespan(settings),
+        generate_unique_id_function=_operation_id,
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=OAUTH2_REDIRECT_URL,
+        dependencies=[Depends(reject_unknown_query_parameters)],
+    )
+    app.state.settings = settings
+    describe_limits(settings)
+    add_docs_pages(app)
+    register_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    _add_middleware(app, settings)
     return app
 
 

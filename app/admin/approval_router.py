@@ -3,7 +3,8 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, status
+from fastapi.responses import JSONResponse
 
 from app.admin import approvals, service
 from app.admin.approvals import ApprovalClosed, OwnApproval
@@ -26,6 +27,16 @@ from app.pagination import CursorQuery, LimitQuery
 
 # The `admin` tag comes from the router this one is included in.
 router = APIRouter(prefix="/approvals")
+
+APPROVAL_PENDING = (
+    "Accepted: the action waits for a second admin (`JOURNAL_SECOND_ADMIN_APPROVAL`)."
+)
+
+
+def pending_response(approval: ApprovalRead) -> JSONResponse:
+    """The `202` of an action that now waits for a second admin's approval."""
+    return JSONResponse(approval.model_dump(mode="json"), status_code=status.HTTP_202_ACCEPTED)
+
 
 ApprovalId = Annotated[uuid.UUID, Path(description="The approval request's id.")]
 

@@ -1,15 +1,31 @@
-"""Admin reads of who cares for a participant: assignments, never journal content."""
+"""Who cares for a participant: assignments, set and read by admins; never journal content."""
 
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Response, status
+from fastapi.responses import JSONResponse
 
+from app.admin import service
+from app.admin.approval_router import APPROVAL_PENDING, pending_response
+from app.admin.schemas import (
+    ApprovalRead,
+    AssignmentSet,
+)
 from app.auth.dependencies import AdminIdentity
 from app.care import service as care
-from app.care.schemas import ParticipantCare
+from app.care.schemas import AssignmentRead, ParticipantCare
+from app.care.service import AssignmentConflict
+from app.config import SettingsDep
 from app.db import SessionDep
-from app.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound, ServiceUnavailable
+from app.errors import (
+    Forbidden,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    ServiceUnavailable,
+)
+from app.middleware import BodyTooLarge, UnsupportedMediaType
 from app.openapi import problem_responses
 
 # The `admin` tag and the `/v1/admin` prefix come from the router this one is included in.
@@ -34,3 +50,63 @@ async def get_participant_care(
     example after their clinician was deactivated) and every assignment with who made and
     ended it. No journal content. `404` when the id is not a participant's."""
     return await care.get_participant_care(session, participant_id)
+
+
+@router.put(
+    "/participants/{participant_id}/clinician",
+    response_model=AssignmentRead,
+    operation_id="assignClinician",
+    summary="Assign a participant to a clinician",
+    responses={
+        **problem_responses(
+            NotAuthenticated,
+            Forbidden,
+            NotFound,
+            AssignmentConflict,
+            BodyTooLarge,
+            UnsupportedMediaType,
+            InvalidInput,
+            ServiceUnavailable,
+        ),
+        202: {"model": ApprovalRead, "description": APPROVAL_PENDING},
+    },
+)
+async def assign_clinician(
+    participant_id: ParticipantId,
+    body: AssignmentSet,
+    identity: AdminIdentity,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> AssignmentRead | JSONResponse:
+    """Put the participant in the care of an active clinician. Any current assignment
+    ends at the same moment, so the previous clinician loses access on their next request;
+    the history is kept. Assigning the clinician already assigned changes nothing.
+
+    With `JOURNAL_SECOND_ADMIN_APPROVAL` on, assigning a clinician account created less
+    than 24 hours ago is `202` with a pending request: it takes effect when another admin
+    approves it.
+
+    `404` when `participant_id` is not a participant; `422` when `clinician_id` is not an
+    active clinician; `409` when the assignment changed at the same moment (retry)."""
+    result = await service.assign_clinician(
+        session, settings, identity.actor, participant_id, body.clinician_id
+    )
+    return pending_response(result) if isinstance(result, ApprovalRead) else result
+
+
+@router.delete(
+    "/participants/{participant_id}/clinician",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    operation_id="unassignClinician",
+    summary="End a participant's assignment",
+    responses=problem_responses(
+        NotAuthenticated, Forbidden, NotFound, InvalidInput, ServiceUnavailable
+    ),
+)
+async def unassign_clinician(
+    participant_id: ParticipantId, identity: AdminIdentity, session: SessionDep
+) -> None:
+    """The participant is left without a clinician; the ended assignment stays in the
+    history. `404` when the participant is unknown or has no clinician."""
+    await care.end_assignment(session, identity.actor, participant_id)

@@ -1,32 +1,27 @@
 """Admin routes: accounts, care assignments and the audit trail. Never journal content."""
 
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response, status
 from fastapi.responses import JSONResponse
 
 from app.admin import service
+from app.admin.approval_router import APPROVAL_PENDING, pending_response
 from app.admin.approval_router import router as approvals_router
+from app.admin.audit_router import router as audit_router
 from app.admin.care_router import router as care_router
 from app.admin.schemas import (
     AccountPage,
     AccountRead,
     ActivationCodeRead,
     ApprovalRead,
-    AssignmentSet,
     UserCreate,
     UserCreated,
     UserUpdate,
 )
 from app.admin.service import AccountInactive, LastAdmin
-from app.audit import queries as audit
-from app.audit.schemas import AUDIT_EVENT_EXAMPLE, AuditEventPage
-from app.audit.service import AuditAction
 from app.auth.dependencies import AdminIdentity
-from app.care import service as care
-from app.care.schemas import AssignmentRead
-from app.care.service import AssignmentConflict
 from app.config import SettingsDep
 from app.db import SessionDep
 from app.errors import (
@@ -39,7 +34,6 @@ from app.errors import (
 from app.middleware import BodyTooLarge, UnsupportedMediaType
 from app.openapi import problem_responses
 from app.pagination import CursorQuery, LimitQuery
-from app.schemas import Rfc3339DateTime
 from app.users.models import Role, User
 from app.users.schemas import USER_EXAMPLE, UserRead
 from app.users.service import EmailTaken
@@ -54,15 +48,8 @@ LOCATION_HEADER: dict[str, Any] = {
         "example": f"/v1/admin/users/{USER_EXAMPLE['id']}",
     }
 }
-APPROVAL_PENDING = (
-    "Accepted: the action waits for a second admin (`JOURNAL_SECOND_ADMIN_APPROVAL`)."
-)
 UserId = Annotated[uuid.UUID, Path(description="The account's id.")]
 ParticipantId = Annotated[uuid.UUID, Path(description="A participant account's id.")]
-
-
-def _pending(approval: ApprovalRead) -> JSONResponse:
-    return JSONResponse(approval.model_dump(mode="json"), status_code=status.HTTP_202_ACCEPTED)
 
 
 @router.post(
@@ -223,125 +210,11 @@ async def issue_activation_code(
     The code itself has no URL: `Location` is the URL of the account it activates."""
     result = await service.reissue_activation_code(session, settings, identity.actor, user_id)
     if isinstance(result, ApprovalRead):
-        return _pending(result)
+        return pending_response(result)
     response.headers["Location"] = f"{router.prefix}/users/{user_id}"
     return ActivationCodeRead(activation_code=result.code, expires_at=result.expires_at)
 
 
-@router.put(
-    "/participants/{participant_id}/clinician",
-    response_model=AssignmentRead,
-    operation_id="assignClinician",
-    summary="Assign a participant to a clinician",
-    responses={
-        **problem_responses(
-            NotAuthenticated,
-            Forbidden,
-            NotFound,
-            AssignmentConflict,
-            BodyTooLarge,
-            UnsupportedMediaType,
-            InvalidInput,
-            ServiceUnavailable,
-        ),
-        202: {"model": ApprovalRead, "description": APPROVAL_PENDING},
-    },
-)
-async def assign_clinician(
-    participant_id: ParticipantId,
-    body: AssignmentSet,
-    identity: AdminIdentity,
-    session: SessionDep,
-    settings: SettingsDep,
-) -> AssignmentRead | JSONResponse:
-    """Put the participant in the care of an active clinician. Any current assignment
-    ends at the same moment, so the previous clinician loses access on their next request;
-    the history is kept. Assigning the clinician already assigned changes nothing.
-
-    With `JOURNAL_SECOND_ADMIN_APPROVAL` on, assigning a clinician account created less
-    than 24 hours ago is `202` with a pending request: it takes effect when another admin
-    approves it.
-
-    `404` when `participant_id` is not a participant; `422` when `clinician_id` is not an
-    active clinician; `409` when the assignment changed at the same moment (retry)."""
-    result = await service.assign_clinician(
-        session, settings, identity.actor, participant_id, body.clinician_id
-    )
-    return _pending(result) if isinstance(result, ApprovalRead) else result
-
-
-@router.delete(
-    "/participants/{participant_id}/clinician",
-    status_code=status.HTTP_204_NO_CONTENT,
-    response_class=Response,
-    operation_id="unassignClinician",
-    summary="End a participant's assignment",
-    responses=problem_responses(
-        NotAuthenticated, Forbidden, NotFound, InvalidInput, ServiceUnavailable
-    ),
-)
-async def unassign_clinician(
-    participant_id: ParticipantId, identity: AdminIdentity, session: SessionDep
-) -> None:
-    """The participant is left without a clinician; the ended assignment stays in the
-    history. `404` when the participant is unknown or has no clinician."""
-    await care.end_assignment(session, identity.actor, participant_id)
-
-
-@router.get(
-    "/audit-events",
-    response_model=AuditEventPage,
-    operation_id="listAuditEvents",
-    summary="Read the audit trail",
-    responses={
-        200: {
-            "content": {
-                "application/json": {
-                    "example": {"items": [AUDIT_EVENT_EXAMPLE], "next_cursor": "WyJhdWRpdCJd"}
-                }
-            }
-        },
-        **problem_responses(NotAuthenticated, Forbidden, InvalidInput, ServiceUnavailable),
-    },
-)
-async def list_audit_events(
-    identity: AdminIdentity,
-    session: SessionDep,
-    actor_id: Annotated[uuid.UUID | None, Query(description="Only events by this account.")] = None,
-    participant_id: Annotated[
-        uuid.UUID | None, Query(description="Only events concerning this participant.")
-    ] = None,
-    action: Annotated[AuditAction | None, Query(description="Only this action.")] = None,
-    outcome: Annotated[
-        Literal["success", "failure"] | None,
-        Query(description="Only events with this outcome (e.g. failed sign-ins)."),
-    ] = None,
-    since: Annotated[
-        Rfc3339DateTime | None,
-        Query(description="Events at or after this instant (with offset)."),
-    ] = None,
-    until: Annotated[
-        Rfc3339DateTime | None,
-        Query(description="Events before this instant (with offset); later than `since`."),
-    ] = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
-) -> AuditEventPage:
-    """Append-only record of sign-ins, account and assignment changes, clinician reads of
-    participant data, exports and erasures: newest first. Events hold identifiers, never
-    e-mail addresses, names, codes or journal content. Filters combine with AND; keep
-    them the same while following `next_cursor`."""
-    filters = audit.AuditFilter(
-        actor_id=actor_id,
-        participant_id=participant_id,
-        action=action,
-        outcome=outcome,
-        since=since,
-        until=until,
-    )
-    return await audit.list_audit_events(session, filters, limit=limit, cursor=cursor)
-
-
-# Included last, once its routes exist: /v1/admin/approvals...
 router.include_router(approvals_router)
 router.include_router(care_router)
+router.include_router(audit_router)
