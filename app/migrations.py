@@ -7,12 +7,16 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Inside the package: found wherever it is installed.
+SCRIPT_LOCATION = Path(__file__).resolve().parent / "schema_migrations"
 
 
 def alembic_config(database_url: str | None = None) -> Config:
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    """Alembic's configuration for the app's own use (no `alembic.ini` needed: that file is
+    for developers running the `alembic` command in a checkout)."""
+    config = Config()
+    config.set_main_option("script_location", str(SCRIPT_LOCATION))
+    config.set_main_option("path_separator", "os")
     if database_url is not None:
         config.attributes["database_url"] = database_url
     return config

@@ -26,7 +26,7 @@ from app.config import Settings
 from app.db import create_engine
 from app.journal.schemas import EntryCreate, EntryRead
 from app.models import Base
-from app.pagination import Page, decode_cursor, encode_cursor
+from app.pagination import Page, decode_instant_cursor, encode_cursor
 
 # From the full metadata, so that the foreign-key columns have their (UUID) types.
 ENTRIES: Table = Base.metadata.tables["journal_entries"]
@@ -111,8 +111,7 @@ async def list_entries(
         ENTRIES.c.participant_id == participant_id, ENTRIES.c.deleted_at.is_(None)
     )
     if cursor is not None:
-        recorded_at, entry_id = decode_cursor("entries", cursor, 2)
-        after, after_id = datetime.fromisoformat(recorded_at), uuid.UUID(entry_id)
+        after, after_id = decode_instant_cursor("entries", cursor)
         statement = statement.where(
             or_(
                 ENTRIES.c.recorded_at < after,

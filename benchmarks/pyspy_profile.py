@@ -23,7 +23,8 @@ import time
 from pathlib import Path
 
 import seed
-from run import STATE_DIR, Bench, Case, Timing
+from harness import Bench, Case, Timing
+from run import STATE_DIR
 from servers import Server
 
 SCENARIOS = ("post", "list", "overview", "export", "bare")

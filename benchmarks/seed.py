@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import asyncpg  # type: ignore[import-untyped]
+import asyncpg
 from pydantic import SecretStr
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import Engine

@@ -38,6 +38,16 @@ TEST_PASSWORD = "lantern meadow copper whistle 42"
 SECRET_KEY = "test-secret-key-that-is-long-enough-for-hs256-0123456789"
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """`@pytest.mark.postgres_only("why")`: skipped, with its reason, unless the suite runs
+    on PostgreSQL."""
+    marker = item.get_closest_marker("postgres_only")
+    url = os.environ.get("JOURNAL_TEST_DATABASE_URL", "")
+    if marker is not None and not url.startswith("postgresql"):
+        reason = marker.args[0] if marker.args else "needs PostgreSQL"
+        pytest.skip(f"{reason} (set JOURNAL_TEST_DATABASE_URL to a PostgreSQL database)")
+
+
 def pytest_report_header() -> str:
     url = os.environ.get("JOURNAL_TEST_DATABASE_URL")
     return f"database: {'PostgreSQL ' + url if url else 'SQLite (temporary file)'}"

@@ -4,6 +4,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
+
 from app.access import ParticipantScope, own_scope
 from app.auth.identity import Identity, SignedInUser
 from app.users.models import Role
@@ -27,14 +29,16 @@ def entry_body(**overrides: Any) -> dict[str, Any]:
 
 async def count_entries(accounts: Accounts) -> int:
     rows = await accounts.sql("SELECT count(*) FROM journal_entries")
-    return int(rows[0][0])  # type: ignore[call-overload]
+    return int(str(rows[0][0]))
 
 
-async def post_entry(client: Any, who: Account, **overrides: Any) -> Any:
+async def post_entry(client: httpx.AsyncClient, who: Account, **overrides: Any) -> httpx.Response:
     return await client.post("/v1/me/entries", json=entry_body(**overrides), headers=who.headers)
 
 
-async def assign(client: Any, admin: Account, participant: Account, clinician: Account) -> None:
+async def assign(
+    client: httpx.AsyncClient, admin: Account, participant: Account, clinician: Account
+) -> None:
     response = await client.put(
         f"/v1/admin/participants/{participant.id}/clinician",
         json={"clinician_id": str(clinician.id)},
@@ -43,7 +47,9 @@ async def assign(client: Any, admin: Account, participant: Account, clinician: A
     assert response.status_code in (200, 201), response.text
 
 
-async def care_team(client: Any, accounts: Accounts, participants: int = 1) -> tuple[Any, ...]:
+async def care_team(
+    client: httpx.AsyncClient, accounts: Accounts, participants: int = 1
+) -> tuple[Account, Account, list[Account]]:
     admin = await accounts.make(Role.admin)
     clinician = await accounts.make(Role.clinician, display_name="Dr. Okafor")
     people = [await accounts.make(display_name=f"P{i:03d}") for i in range(participants)]

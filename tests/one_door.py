@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.sql import ClauseElement, TextClause
+from sqlalchemy.sql import ClauseElement, Executable, TextClause
 from sqlalchemy.sql.util import find_tables
 
 from app.access.scope import ACCESS_OPTION, READER_PARAM, SCOPE_PARAM, TEMPLATE
@@ -71,6 +71,7 @@ class DoorGuard:
         tables = owned_tables_in(statement)
         if not tables:
             return
+        assert isinstance(statement, Executable)  # Connection.execute runs only these
         options = {**statement.get_execution_options(), **execution_options}
         how = options.get(ACCESS_OPTION)
         reader = None

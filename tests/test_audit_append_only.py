@@ -1,11 +1,14 @@
 """The audit trail cannot be rewritten: on PostgreSQL a trigger refuses UPDATE and DELETE."""
 
+import httpx
 import pytest
 from sqlalchemy.exc import DBAPIError
 
 from app.users.models import Role
+from tests.conftest import Accounts
 
 
+@pytest.mark.postgres_only("the append-only trigger is PostgreSQL's; SQLite has no API path to it")
 @pytest.mark.parametrize(
     "statement",
     [
@@ -15,10 +18,8 @@ from app.users.models import Role
     ],
 )
 async def test_audit_events_refuse_update_and_delete_on_postgres(
-    client, accounts, is_postgres, statement
-):
-    if not is_postgres:
-        pytest.skip("the append-only trigger is PostgreSQL's; SQLite has no API path to it")
+    client: httpx.AsyncClient, accounts: Accounts, is_postgres: bool, statement: str
+) -> None:
     admin = await accounts.make(Role.admin)
     created = await client.post(
         "/v1/admin/users",

@@ -34,47 +34,61 @@ async def last_event_id(app: FastAPI) -> int:
 Action = Callable[[httpx.AsyncClient, Account, dict[str, Account]], Awaitable[httpx.Response]]
 
 
-async def _create(client: httpx.AsyncClient, admin: Account, _: dict[str, Account]) -> Any:
+async def _create(
+    client: httpx.AsyncClient, admin: Account, _: dict[str, Account]
+) -> httpx.Response:
     body = {"email": "audit-new@example.org", "role": "participant", "display_name": "New"}
     return await client.post("/v1/admin/users", json=body, headers=admin.headers)
 
 
-async def _rename(client: httpx.AsyncClient, admin: Account, who: dict[str, Account]) -> Any:
+async def _rename(
+    client: httpx.AsyncClient, admin: Account, who: dict[str, Account]
+) -> httpx.Response:
     path = f"/v1/admin/users/{who['participant'].id}"
     return await client.patch(path, json={"display_name": "Renamed"}, headers=admin.headers)
 
 
-async def _deactivate(client: httpx.AsyncClient, admin: Account, who: dict[str, Account]) -> Any:
+async def _deactivate(
+    client: httpx.AsyncClient, admin: Account, who: dict[str, Account]
+) -> httpx.Response:
     path = f"/v1/admin/users/{who['participant'].id}"
     return await client.patch(path, json={"is_active": False}, headers=admin.headers)
 
 
 async def _rename_clinician(
     client: httpx.AsyncClient, admin: Account, who: dict[str, Account]
-) -> Any:
+) -> httpx.Response:
     path = f"/v1/admin/users/{who['clinician'].id}"
     return await client.patch(path, json={"display_name": "Dr. R"}, headers=admin.headers)
 
 
-async def _code(client: httpx.AsyncClient, admin: Account, who: dict[str, Account]) -> Any:
+async def _code(
+    client: httpx.AsyncClient, admin: Account, who: dict[str, Account]
+) -> httpx.Response:
     path = f"/v1/admin/users/{who['participant'].id}/activation-code"
     return await client.post(path, headers=admin.headers)
 
 
-async def _assign(client: httpx.AsyncClient, admin: Account, who: dict[str, Account]) -> Any:
+async def _assign(
+    client: httpx.AsyncClient, admin: Account, who: dict[str, Account]
+) -> httpx.Response:
     path = f"/v1/admin/participants/{who['participant'].id}/clinician"
     body = {"clinician_id": str(who["clinician"].id)}
     return await client.put(path, json=body, headers=admin.headers)
 
 
-async def _reassign(client: httpx.AsyncClient, admin: Account, who: dict[str, Account]) -> Any:
+async def _reassign(
+    client: httpx.AsyncClient, admin: Account, who: dict[str, Account]
+) -> httpx.Response:
     await _assign(client, admin, who)
     path = f"/v1/admin/participants/{who['participant'].id}/clinician"
     body = {"clinician_id": str(who["other_clinician"].id)}
     return await client.put(path, json=body, headers=admin.headers)
 
 
-async def _unassign(client: httpx.AsyncClient, admin: Account, who: dict[str, Account]) -> Any:
+async def _unassign(
+    client: httpx.AsyncClient, admin: Account, who: dict[str, Account]
+) -> httpx.Response:
     await _assign(client, admin, who)
     path = f"/v1/admin/participants/{who['participant'].id}/clinician"
     return await client.delete(path, headers=admin.headers)
@@ -119,7 +133,7 @@ async def test_each_admin_action_records_exactly_one_event(
     (event,) = await audit_rows(app, before)
     if subject is None:  # a new account: the response says which
         subject_id = uuid.UUID(response.json()["user"]["id"])
-        participant_id = subject_id
+        participant_id: uuid.UUID | None = subject_id
     else:
         subject_id = who[subject].id
         participant_id = who["participant"].id if has_participant else None

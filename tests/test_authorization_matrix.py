@@ -8,10 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 
+from app.config import Settings
 from app.main import create_app
 from app.users.models import Role
 from tests.conftest import TEST_PASSWORD, Account, Accounts
@@ -196,13 +198,13 @@ def routes_without_rules(app: FastAPI) -> set[tuple[str, str]]:
     return app_routes(app) - set(MATRIX)
 
 
-def test_every_route_has_rules(settings):
+def test_every_route_has_rules(settings: Settings) -> None:
     app = create_app(settings)
     assert routes_without_rules(app) == set()
     assert set(MATRIX) - app_routes(app) == set(), "rules for routes that no longer exist"
 
 
-def test_a_route_added_without_rules_is_caught(settings):
+def test_a_route_added_without_rules_is_caught(settings: Settings) -> None:
     app = create_app(settings)
 
     @app.get("/v1/me/secret-new-thing")
@@ -212,7 +214,7 @@ def test_a_route_added_without_rules_is_caught(settings):
     assert routes_without_rules(app) == {("GET", "/v1/me/secret-new-thing")}
 
 
-async def build_world(client: Any, accounts: Accounts) -> World:
+async def build_world(client: httpx.AsyncClient, accounts: Accounts) -> World:
     made = {
         "participant": await accounts.make(Role.participant),
         "other_participant": await accounts.make(Role.participant),
@@ -241,7 +243,9 @@ async def snapshot(accounts: Accounts) -> dict[str, list[tuple[object, ...]]]:
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(MATRIX), ids=lambda v: str(v))
-async def test_route_answers_each_role_as_documented(client, accounts, method, path):
+async def test_route_answers_each_role_as_documented(
+    client: httpx.AsyncClient, accounts: Accounts, method: str, path: str
+) -> None:
     rule = MATRIX[(method, path)]
     world = await build_world(client, accounts)
     url = path.format(

@@ -1,10 +1,13 @@
 """Deactivating a clinician leaves nobody in their care, and the admin can see who needs one."""
 
+import httpx
+
 from app.users.models import Role
+from tests.conftest import Account, Accounts
 from tests.helpers import assign, care_team
 
 
-async def deactivate(client, admin, account):
+async def deactivate(client: httpx.AsyncClient, admin: Account, account: Account) -> None:
     response = await client.patch(
         f"/v1/admin/users/{account.id}", json={"is_active": False}, headers=admin.headers
     )
@@ -12,8 +15,8 @@ async def deactivate(client, admin, account):
 
 
 async def test_deactivating_a_clinician_ends_their_assignments_and_keeps_the_history(
-    client, accounts
-):
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     admin, clinician, (sam, kim) = await care_team(client, accounts, participants=2)
     await deactivate(client, admin, clinician)
 
@@ -34,7 +37,9 @@ async def test_deactivating_a_clinician_ends_their_assignments_and_keeps_the_his
     assert ended[0][0] == 2
 
 
-async def test_admin_lists_participants_without_a_clinician_and_sees_caseloads(client, accounts):
+async def test_admin_lists_participants_without_a_clinician_and_sees_caseloads(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     admin, clinician, (sam, kim) = await care_team(client, accounts, participants=2)
     loner = await accounts.make()
     account = await client.get(f"/v1/admin/users/{clinician.id}", headers=admin.headers)
@@ -57,7 +62,9 @@ async def test_admin_lists_participants_without_a_clinician_and_sees_caseloads(c
     assert account.json()["caseload"] == 0
 
 
-async def test_participant_care_is_404_for_anyone_but_a_participant(client, accounts):
+async def test_participant_care_is_404_for_anyone_but_a_participant(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     admin, clinician, (sam,) = await care_team(client, accounts)
     for other in (clinician, admin):
         url = f"/v1/admin/participants/{other.id}/clinician"
@@ -66,7 +73,9 @@ async def test_participant_care_is_404_for_anyone_but_a_participant(client, acco
     assert current.json()["current"]["clinician_id"] == str(clinician.id)
 
 
-async def test_a_reactivated_clinician_can_be_assigned_again(client, accounts):
+async def test_a_reactivated_clinician_can_be_assigned_again(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     admin, clinician, (sam,) = await care_team(client, accounts)
     await deactivate(client, admin, clinician)
     response = await client.patch(

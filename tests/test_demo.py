@@ -30,7 +30,7 @@ def run_demo(database: Path, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-async def test_demo_creates_a_clinic_once_and_its_logins_work(tmp_path):
+async def test_demo_creates_a_clinic_once_and_its_logins_work(tmp_path: Path) -> None:
     database = tmp_path / "demo.db"
     first, second = run_demo(database), run_demo(database)
     assert first.returncode == second.returncode == 0, first.stderr
@@ -57,7 +57,7 @@ async def test_demo_creates_a_clinic_once_and_its_logins_work(tmp_path):
             assert all(item["last_entry_at"] is not None for item in items)
 
 
-def test_demo_is_refused_in_production(tmp_path):
+def test_demo_is_refused_in_production(tmp_path: Path) -> None:
     result = run_demo(tmp_path / "prod.db", JOURNAL_ENV="production", JOURNAL_SECRET_KEY=SECRET_KEY)
     assert result.returncode != 0
     assert "production" in result.stderr

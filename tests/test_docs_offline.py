@@ -2,13 +2,16 @@
 
 import re
 
+import httpx
 import pytest
 
 ASSET = re.compile(r"""(?:src|href)=['"]([^'"]+)['"]|url:\s*['"]([^'"]+)['"]""")
 
 
 @pytest.mark.parametrize("page", ["/docs", "/redoc"])
-async def test_docs_pages_load_every_asset_from_the_service_itself(client, page):
+async def test_docs_pages_load_every_asset_from_the_service_itself(
+    client: httpx.AsyncClient, page: str
+) -> None:
     response = await client.get(page)
     assert response.status_code == 200
     html = response.text
@@ -23,6 +26,6 @@ async def test_docs_pages_load_every_asset_from_the_service_itself(client, page)
         assert len(asset.content) > 1000, path
 
 
-async def test_swagger_oauth2_redirect_page_is_served(client):
+async def test_swagger_oauth2_redirect_page_is_served(client: httpx.AsyncClient) -> None:
     response = await client.get("/docs/oauth2-redirect")
     assert response.status_code == 200 and "oauth2" in response.text.lower()

@@ -33,7 +33,9 @@ async def _journal_events(
     return [e for e in response.json()["items"] if e["action"].startswith("journal.entry_")]
 
 
-async def test_entry_edit_and_delete_write_one_event_each_with_identifiers_only(client, accounts):
+async def test_entry_edit_and_delete_write_one_event_each_with_identifiers_only(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     sam = await accounts.make()
     entry = await _entry(client, sam)
     url = f"/v1/me/entries/{entry['id']}"
@@ -54,7 +56,9 @@ async def test_entry_edit_and_delete_write_one_event_each_with_identifiers_only(
         assert content not in stored
 
 
-async def test_refused_edits_and_deletions_write_no_event(client, accounts):
+async def test_refused_edits_and_deletions_write_no_event(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     sam, alex = await accounts.make(), await accounts.make()
     entry = await _entry(client, sam)
     url = f"/v1/me/entries/{entry['id']}"
@@ -71,7 +75,9 @@ async def test_refused_edits_and_deletions_write_no_event(client, accounts):
     assert await _journal_events(client, accounts, alex) == []
 
 
-async def test_own_edits_do_not_show_in_the_participants_access_log(client, accounts):
+async def test_own_edits_do_not_show_in_the_participants_access_log(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     sam = await accounts.make()
     entry = await _entry(client, sam)
     url = f"/v1/me/entries/{entry['id']}"

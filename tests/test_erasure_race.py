@@ -12,6 +12,7 @@ import random
 import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -19,6 +20,7 @@ from alembic import command
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    ColumnElement,
     Date,
     String,
     Uuid,
@@ -153,6 +155,7 @@ async def test_erasure_racing_eight_writers_leaves_no_entry_and_no_500(
                         race.erase_when_busy(clients[0]),
                         *(race.writer(clients[n % len(clients)], n) for n in range(WRITERS)),
                     )
+                    assert isinstance(erasure, httpx.Response)  # not a writer's None
                     erasures.append(erasure.status_code)
                     bad += race.bad
                     left.append(await _rows_left(db, participant.id))
@@ -177,8 +180,8 @@ async def _post(client: httpx.AsyncClient, who: Account, **fields: object) -> ht
 
 
 async def test_a_write_that_passed_its_session_check_before_erasure_stores_nothing(
-    client, accounts
-):
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     """The moment of the race, held still: the erasure has committed its fence while this
     request's session was still live (as when its check ran just before)."""
     sam, alex = await accounts.make(), await accounts.make()
@@ -207,7 +210,9 @@ async def test_a_write_that_passed_its_session_check_before_erasure_stores_nothi
     assert edits == [(0,)]
 
 
-async def test_erasure_of_a_participant_who_never_wrote_leaves_the_fence(client, accounts):
+async def test_erasure_of_a_participant_who_never_wrote_leaves_the_fence(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     kim = await accounts.make()
     assert (await client.delete("/v1/me", headers=kim.headers)).status_code == 204
     rows = await accounts.sql("SELECT last_change_seq, erased_at FROM journal_counters")
@@ -225,7 +230,9 @@ async def _second_device(accounts: Accounts, who: Account) -> dict[str, str]:
     return {"Authorization": f"Bearer {pair.access_token}"}
 
 
-async def test_two_devices_erasing_at_once_erase_and_audit_once(client, accounts):
+async def test_two_devices_erasing_at_once_erase_and_audit_once(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     sam = await accounts.make()
     await _post(client, sam)
     other_device = await _second_device(accounts, sam)
@@ -314,7 +321,10 @@ async def _journal_state(url: str, fenced: bool) -> tuple[list[uuid.UUID], dict[
     """Whose entries are stored, and each counter row: (last number, erased?) with the fence
     column, the last number without it."""
     engine = create_async_engine(url, poolclass=NullPool)
-    columns = [OLD_COUNTERS.c.participant_id, OLD_COUNTERS.c.last_change_seq]
+    columns: list[ColumnElement[Any]] = [
+        OLD_COUNTERS.c.participant_id,
+        OLD_COUNTERS.c.last_change_seq,
+    ]
     if fenced:
         columns.append(column("erased_at", UTCDateTime()).is_not(None))
     try:

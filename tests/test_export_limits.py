@@ -8,11 +8,18 @@ export is read in chunks.
 import asyncio
 from typing import Any
 
+import httpx
+import pytest
+from fastapi import FastAPI
+
 from app.users.models import Role
+from tests.conftest import Accounts, ServeApp
 from tests.helpers import assign, post_entry
 
 
-async def test_every_part_of_the_export_is_read_in_chunks(client, accounts, monkeypatch):
+async def test_every_part_of_the_export_is_read_in_chunks(
+    client: httpx.AsyncClient, accounts: Accounts, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """With chunks of 2 rows, the entries, the assignments and the access log each span
     several chunks: every row comes once, in order."""
     monkeypatch.setattr("app.account.export.CHUNK_ROWS", 2)
@@ -90,7 +97,9 @@ class HeldExport:
         )
 
 
-async def test_a_third_export_at_once_is_429_and_the_slots_come_back(app, client, accounts):
+async def test_a_third_export_at_once_is_429_and_the_slots_come_back(
+    app: FastAPI, client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     sam = await accounts.make()
     held = [HeldExport(app, sam) for _ in range(2)]
     for export in held:
@@ -115,7 +124,9 @@ async def test_a_third_export_at_once_is_429_and_the_slots_come_back(app, client
     assert after.status_code == 200
 
 
-async def test_a_body_the_client_does_not_accept_is_stopped_after_the_send_timeout(serve_app):
+async def test_a_body_the_client_does_not_accept_is_stopped_after_the_send_timeout(
+    serve_app: ServeApp,
+) -> None:
     async with serve_app(
         stream_send_timeout_seconds=0.2, export_max_concurrent_per_account=1
     ) as served:

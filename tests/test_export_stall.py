@@ -110,9 +110,12 @@ def read_to_end(sock: socket.socket, within_s: float) -> tuple[bytes, bool]:
     return bytes(received), False
 
 
-async def median_me_latency(client: httpx.AsyncClient, who: Participant) -> tuple[float, list]:
+async def median_me_latency(
+    client: httpx.AsyncClient, who: Participant
+) -> tuple[float, list[int | str]]:
     """p50 of `GET /v1/me` over the samples, and every status (or error) seen."""
-    durations, outcomes = [], []
+    durations: list[float] = []
+    outcomes: list[int | str] = []
     for _ in range(LATENCY_SAMPLES):
         started = time.perf_counter()
         try:
@@ -131,7 +134,8 @@ async def median_me_latency(client: httpx.AsyncClient, who: Participant) -> tupl
 async def test_exports_that_are_never_read_do_not_slow_other_participants(
     fault_database_url: str, tmp_path: Path
 ) -> None:
-    server = Server(fault_database_url, tmp_path, **POOL)
+    # `workers` named: else mypy takes POOL's str values for it.
+    server = Server(fault_database_url, tmp_path, workers=1, **POOL)
     sockets: list[socket.socket] = []
     try:
         async with asyncio.timeout(TEST_TIMEOUT_S), open_database(fault_database_url) as db:
@@ -180,6 +184,7 @@ async def test_a_stalled_export_is_closed_after_the_send_timeout(
         tmp_path,
         stream_send_timeout_seconds="2",
         export_max_concurrent_per_account="1",
+        workers=1,  # named: else mypy takes POOL's str values for it
         **POOL,
     )
     sock: socket.socket | None = None

@@ -9,11 +9,13 @@ are told apart from bugs.
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from types import ModuleType
+from typing import cast
 
-import asyncpg
+import asyncpg  # asyncpg ships no type hints
 import httpx
 import pytest
 from pydantic import SecretStr
@@ -225,7 +227,9 @@ async def test_fifty_parallel_writers_on_sqlite_all_succeed(
 
 def _asyncpg_failure(error: Exception) -> DBAPIError:
     """`error` as the application sees it: asyncpg's, wrapped by SQLAlchemy's adapter."""
-    adapted = AsyncAdapt_asyncpg_dbapi(asyncpg)
+    # SQLAlchemy leaves the adapter's __init__ unannotated: called through its real type.
+    adapter = cast(Callable[[ModuleType], AsyncAdapt_asyncpg_dbapi], AsyncAdapt_asyncpg_dbapi)
+    adapted = adapter(asyncpg)
     for asyncpg_type, adapter_type in adapted._asyncpg_error_translate.items():
         if isinstance(error, asyncpg_type):
             try:

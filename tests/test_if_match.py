@@ -1,13 +1,17 @@
 """`If-Match`: a malformed header is refused with the right form; a stale one is `412` with
 the current `ETag` and entry, so the client needs no extra GET."""
 
+import httpx
 import pytest
 
+from tests.conftest import Accounts
 from tests.helpers import post_entry
 
 
 @pytest.mark.parametrize("header", ["3", "1", "W/1", '"1', "1, 2", ""])
-async def test_a_malformed_if_match_is_422_showing_the_right_form(client, accounts, header):
+async def test_a_malformed_if_match_is_422_showing_the_right_form(
+    client: httpx.AsyncClient, accounts: Accounts, header: str
+) -> None:
     sam = await accounts.make()
     created = (await post_entry(client, sam)).json()
     url = f"/v1/me/entries/{created['id']}"
@@ -22,7 +26,9 @@ async def test_a_malformed_if_match_is_422_showing_the_right_form(client, accoun
     assert (await client.get(url, headers=sam.headers)).json() == created
 
 
-async def test_a_stale_if_match_is_412_with_the_current_etag_and_entry(client, accounts):
+async def test_a_stale_if_match_is_412_with_the_current_etag_and_entry(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     sam = await accounts.make()
     created = (await post_entry(client, sam)).json()
     url = f"/v1/me/entries/{created['id']}"
@@ -39,7 +45,9 @@ async def test_a_stale_if_match_is_412_with_the_current_etag_and_entry(client, a
         assert '"2"' in problem["detail"] and "now" in problem["detail"]
 
 
-async def test_lists_and_star_match_and_a_weak_tag_never_does(client, accounts):
+async def test_lists_and_star_match_and_a_weak_tag_never_does(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     # RFC 9110: If-Match uses the strong comparison, so W/"3" does not match version 3.
     sam = await accounts.make()
     created = (await post_entry(client, sam)).json()
@@ -51,7 +59,9 @@ async def test_lists_and_star_match_and_a_weak_tag_never_does(client, accounts):
         assert response.status_code == status, (header, response.text)
 
 
-async def test_an_entity_tag_may_hold_a_comma(client, accounts):
+async def test_an_entity_tag_may_hold_a_comma(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     sam = await accounts.make()
     created = (await post_entry(client, sam)).json()
     url = f"/v1/me/entries/{created['id']}"

@@ -7,14 +7,17 @@ import statistics
 from datetime import date, timedelta
 from typing import Any
 
+import httpx
+import pytest
+
 from app.journal.models import RATING_COLUMNS
-from tests.conftest import TEST_PASSWORD, Account
+from tests.conftest import TEST_PASSWORD, Account, Accounts
 from tests.helpers import post_entry
 
 OFFSETS = ["+09:00", "-07:00", "+00:00", "+05:30", "-03:00"]
 
 
-async def write_fortnight(client: Any, sam: Account) -> list[dict[str, Any]]:
+async def write_fortnight(client: httpx.AsyncClient, sam: Account) -> list[dict[str, Any]]:
     """Entries around midnight in several offsets, so UTC days and local days differ."""
     entries = []
     for i in range(30):
@@ -50,7 +53,9 @@ def expected_stats(entries: list[dict[str, Any]], name: str) -> dict[str, Any]:
     }
 
 
-async def test_summary_equals_figures_computed_from_the_entries(client, accounts):
+async def test_summary_equals_figures_computed_from_the_entries(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     sam = await accounts.make()
     entries = await write_fortnight(client, sam)
     deleted = entries.pop()
@@ -73,7 +78,9 @@ async def test_summary_equals_figures_computed_from_the_entries(client, accounts
             assert point[name] == expected_stats(day_entries, name)["mean"]
 
 
-async def test_summary_uses_the_participants_own_day_not_utc(client, accounts):
+async def test_summary_uses_the_participants_own_day_not_utc(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     sam = await accounts.make()
     # 23:30 in New York on the 5th is already the 6th in UTC.
     await post_entry(client, sam, recorded_at="2026-11-05T23:30:00-05:00", mood=10)
@@ -85,7 +92,9 @@ async def test_summary_uses_the_participants_own_day_not_utc(client, accounts):
     assert summary["entries"] == 1 and summary["series"][0]["period_start"] == "2026-11-05"
 
 
-async def test_summary_rejects_reversed_range(client, accounts):
+async def test_summary_rejects_reversed_range(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     sam = await accounts.make()
     response = await client.get(
         "/v1/me/summary", params={"from": "2026-11-10", "to": "2026-11-01"}, headers=sam.headers
@@ -93,7 +102,7 @@ async def test_summary_rejects_reversed_range(client, accounts):
     assert response.status_code == 422
 
 
-async def all_entries(client: Any, who: Account) -> list[dict[str, Any]]:
+async def all_entries(client: httpx.AsyncClient, who: Account) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     cursor = None
     while True:
@@ -107,7 +116,9 @@ async def all_entries(client: Any, who: Account) -> list[dict[str, Any]]:
             return sorted(items, key=lambda e: (e["recorded_at"], e["id"]))
 
 
-async def test_json_export_round_trips_the_stored_entries(client, accounts):
+async def test_json_export_round_trips_the_stored_entries(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     sam = await accounts.make()
     await write_fortnight(client, sam)
     response = await client.get("/v1/me/export", params={"format": "json"}, headers=sam.headers)
@@ -119,7 +130,9 @@ async def test_json_export_round_trips_the_stored_entries(client, accounts):
     assert document["assignments"] == [] and document["access_log"] == []
 
 
-async def test_csv_export_has_a_header_and_one_row_per_entry(client, accounts):
+async def test_csv_export_has_a_header_and_one_row_per_entry(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     sam = await accounts.make()
     await write_fortnight(client, sam)
     response = await client.get("/v1/me/export", params={"format": "csv"}, headers=sam.headers)
@@ -133,18 +146,21 @@ async def test_csv_export_has_a_header_and_one_row_per_entry(client, accounts):
             key: (None if value == "" else value) for key, value in row.items() if key != "tags"
         }
         for key in (*RATING_COLUMNS, "version", "utc_offset_minutes"):
-            parsed[key] = None if parsed[key] is None else int(parsed[key])
+            text = parsed[key]
+            parsed[key] = None if text is None else int(text)
         parsed["tags"] = row["tags"].split(";") if row["tags"] else []
         assert parsed == entry
 
 
-async def test_export_with_unknown_format_is_422(client, accounts):
+async def test_export_with_unknown_format_is_422(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     sam = await accounts.make()
     response = await client.get("/v1/me/export", params={"format": "xml"}, headers=sam.headers)
     assert response.status_code == 422
 
 
-async def test_export_is_audited(client, accounts):
+async def test_export_is_audited(client: httpx.AsyncClient, accounts: Accounts) -> None:
     sam = await accounts.make()
     await client.get("/v1/me/export", headers=sam.headers)
     rows = await accounts.sql(
@@ -153,7 +169,9 @@ async def test_export_is_audited(client, accounts):
     assert rows == [(1,)]
 
 
-async def test_erasure_removes_content_and_profile_and_is_idempotent(client, accounts):
+async def test_erasure_removes_content_and_profile_and_is_idempotent(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     sam = await accounts.make(display_name="Sam Example")
     alex = await accounts.make()
     await write_fortnight(client, sam)
@@ -177,7 +195,9 @@ async def test_erasure_removes_content_and_profile_and_is_idempotent(client, acc
     assert signin.status_code == 401
 
 
-async def test_my_clinician_is_null_without_assignment(client, accounts):
+async def test_my_clinician_is_null_without_assignment(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     sam = await accounts.make()
     response = await client.get("/v1/me/clinician", headers=sam.headers)
     assert response.json() == {"clinician": None}
@@ -185,7 +205,9 @@ async def test_my_clinician_is_null_without_assignment(client, accounts):
     assert log.json() == {"items": [], "next_cursor": None}
 
 
-async def test_export_in_many_small_chunks_keeps_every_entry_once(client, accounts, monkeypatch):
+async def test_export_in_many_small_chunks_keeps_every_entry_once(
+    client: httpx.AsyncClient, accounts: Accounts, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("app.account.export.CHUNK_ROWS", 4)
     sam = await accounts.make()
     for i in range(11):  # several entries share one instant: the keyset must break the tie
@@ -206,14 +228,16 @@ async def test_export_in_many_small_chunks_keeps_every_entry_once(client, accoun
     assert [row["id"] for row in rows] == [entry["id"] for entry in document["entries"]]
 
 
-def test_default_summary_range_at_the_edge_of_the_calendar_does_not_overflow():
+def test_default_summary_range_at_the_edge_of_the_calendar_does_not_overflow() -> None:
     from app.journal.stats import summary_range
 
     assert summary_range(None, date(1, 1, 5), "UTC") == (date(1, 1, 1), date(1, 1, 5))
     assert summary_range(None, date(2026, 11, 30), "UTC") == (date(2026, 11, 1), date(2026, 11, 30))
 
 
-async def test_csv_export_neutralises_formulas_and_starts_with_a_bom(client, accounts):
+async def test_csv_export_neutralises_formulas_and_starts_with_a_bom(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     sam = await accounts.make()
     notes = ['=HYPERLINK("http://evil.example","x")', "+1+1", "@SUM(A1)", "-2", "plain - text"]
     for hour, note in enumerate(notes):

@@ -4,16 +4,20 @@ import asyncio
 import uuid
 from typing import Any
 
+import httpx
 import pytest
+from fastapi import FastAPI
 
 from app.journal.counters import next_change_seq
-from tests.conftest import Account
+from tests.conftest import Account, Accounts
 from tests.helpers import own_scope_of, post_entry
 
 
-async def read_feed(client: Any, who: Account, cursor: str | None) -> tuple[list[dict], str]:
+async def read_feed(
+    client: httpx.AsyncClient, who: Account, cursor: str | None
+) -> tuple[list[dict[str, Any]], str]:
     """Follow the feed from `cursor` to its end, as a device would."""
-    items: list[dict] = []
+    items: list[dict[str, Any]] = []
     while True:
         params: dict[str, Any] = {"limit": 7}
         if cursor is not None:
@@ -27,7 +31,9 @@ async def read_feed(client: Any, who: Account, cursor: str | None) -> tuple[list
             return items, cursor
 
 
-async def test_feed_reports_creates_edits_and_tombstones_in_order(client, accounts):
+async def test_feed_reports_creates_edits_and_tombstones_in_order(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     sam = await accounts.make()
     first = (await post_entry(client, sam, mood=1)).json()
     second = (await post_entry(client, sam, mood=2)).json()
@@ -49,13 +55,17 @@ async def test_feed_reports_creates_edits_and_tombstones_in_order(client, accoun
     assert nothing_new == [] and same_cursor == cursor
 
 
-async def test_feed_of_one_participant_never_shows_another(client, accounts):
+async def test_feed_of_one_participant_never_shows_another(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     sam, alex = await accounts.make(), await accounts.make()
     await post_entry(client, sam)
     assert (await read_feed(client, alex, None))[0] == []
 
 
-async def test_offline_device_catches_up_with_everything_in_one_pass(client, accounts):
+async def test_offline_device_catches_up_with_everything_in_one_pass(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     sam = await accounts.make()
     _, cursor = await read_feed(client, sam, None)
     ids = [(await post_entry(client, sam, mood=i % 11)).json()["id"] for i in range(20)]
@@ -66,7 +76,9 @@ async def test_offline_device_catches_up_with_everything_in_one_pass(client, acc
     assert sum(item["deleted"] for item in items) == 5
 
 
-async def test_feed_never_skips_a_change_while_devices_write_concurrently(client, accounts):
+async def test_feed_never_skips_a_change_while_devices_write_concurrently(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     """Four devices write (create, then edit) at the same time while a fifth follows the feed
     with its cursor. Whatever order the transactions commit in, the follower ends up having
     seen the latest version of every entry."""
@@ -106,11 +118,12 @@ async def test_feed_never_skips_a_change_while_devices_write_concurrently(client
     assert seen == written
 
 
-async def test_change_counter_lock_orders_a_participants_commits(app, accounts, is_postgres):
+@pytest.mark.postgres_only("SQLite serialises every writer with BEGIN IMMEDIATE already")
+async def test_change_counter_lock_orders_a_participants_commits(
+    app: FastAPI, accounts: Accounts, is_postgres: bool
+) -> None:
     """The mechanism behind the feed: while one transaction holds a participant's next change
     number uncommitted, another writer for that participant waits instead of overtaking."""
-    if not is_postgres:
-        pytest.skip("SQLite serialises every writer with BEGIN IMMEDIATE already")
     sam = await accounts.make()
     maker = app.state.sessionmaker
     async with maker() as first, maker() as second:

@@ -13,9 +13,12 @@ SAMPLE = re.compile(r'^([a-z_]+)(?:\{((?:[a-z_]+="(?:[^"\\]|\\.)*",?)*)\})? (\S+
 LABEL = re.compile(r'([a-z_]+)="((?:[^"\\]|\\.)*)"')
 
 
-def parse_exposition(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+
+
+def parse_exposition(text: str) -> Samples:
     """Every sample of a Prometheus text document; fails on a line that is not valid."""
-    samples = {}
+    samples: Samples = {}
     assert text.endswith("\n")
     for line in text.splitlines():
         if line.startswith(("# HELP ", "# TYPE ")):
@@ -27,7 +30,7 @@ def parse_exposition(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], 
     return samples
 
 
-def sample(samples: dict, name: str, **labels: str) -> float:
+def sample(samples: Samples, name: str, **labels: str) -> float:
     return samples[(name, frozenset(labels.items()))]
 
 

@@ -1,9 +1,14 @@
 """`204 No Content` answers carry no body and no content type."""
 
+import httpx
+
+from tests.conftest import Accounts
 from tests.helpers import post_entry
 
 
-async def test_204_answers_have_no_body_and_no_content_type(client, accounts):
+async def test_204_answers_have_no_body_and_no_content_type(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     sam = await accounts.make()
     created = (await post_entry(client, sam)).json()
     answers = [

@@ -9,6 +9,7 @@ import ast
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
@@ -19,7 +20,7 @@ from app.audit.service import Actor
 from app.db import Base, participant_owned_tables
 from app.journal.models import JournalEntry
 from app.users.models import Role
-from tests.conftest import Accounts
+from tests.conftest import Account, Accounts
 from tests.helpers import care_team, own_scope_of, post_entry
 from tests.one_door import DoorGuard
 
@@ -85,7 +86,7 @@ def test_a_scope_is_made_by_the_access_package_only() -> None:
     assert users == []
 
 
-async def _participant_requests(client, sam) -> None:
+async def _participant_requests(client: httpx.AsyncClient, sam: Account) -> None:
     created = (await post_entry(client, sam, note="mine")).json()
     url = f"/v1/me/entries/{created['id']}"
     for method, path, body in [
@@ -102,7 +103,9 @@ async def _participant_requests(client, sam) -> None:
         assert response.status_code < 300, (path, response.text)
 
 
-async def test_each_role_reaches_participant_data_only_by_its_own_way_in(app, client, accounts):
+async def test_each_role_reaches_participant_data_only_by_its_own_way_in(
+    app: FastAPI, client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     guard: DoorGuard = app.state.door_guard
     admin, clinician, (sam,) = await care_team(client, accounts)
     guard.seen.clear()
@@ -135,7 +138,9 @@ async def test_each_role_reaches_participant_data_only_by_its_own_way_in(app, cl
     assert admin_readers == set()
 
 
-async def test_an_unassigned_clinician_is_stopped_at_the_door(app, client, accounts):
+async def test_an_unassigned_clinician_is_stopped_at_the_door(
+    app: FastAPI, client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     guard: DoorGuard = app.state.door_guard
     _admin, _clinician, (sam,) = await care_team(client, accounts)
     await post_entry(client, sam)

@@ -37,7 +37,7 @@ OPERATIONS = list(operations())
 IDS = [operation["operationId"] for _, _, operation in OPERATIONS]
 
 
-def by_operation() -> Any:
+def by_operation() -> pytest.MarkDecorator:
     return pytest.mark.parametrize(("method", "path", "operation"), OPERATIONS, ids=IDS)
 
 
@@ -47,7 +47,7 @@ def resolve(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def validator(schema: dict[str, Any]) -> Any:
+def validator(schema: dict[str, Any]) -> jsonschema_rs.Draft202012Validator:
     """A validator for a schema of the document, its `$ref`s resolved against the document."""
     return jsonschema_rs.Draft202012Validator(
         {**schema, "components": DOCUMENT["components"]}, validate_formats=True
@@ -116,7 +116,9 @@ def test_operation_has_one_tag_a_summary_and_a_description(
 def test_protected_operations_use_the_oauth2_bearer_scheme(
     method: str, path: str, operation: dict[str, Any]
 ) -> None:
-    expected = [] if operation["operationId"] in PUBLIC else [{"OAuth2PasswordBearer": []}]
+    expected: list[dict[str, list[str]]] = (
+        [] if operation["operationId"] in PUBLIC else [{"OAuth2PasswordBearer": []}]
+    )
     assert operation.get("security", []) == expected
     scheme = DOCUMENT["components"]["securitySchemes"]["OAuth2PasswordBearer"]
     assert scheme["flows"]["password"]["tokenUrl"] == "/v1/auth/token"

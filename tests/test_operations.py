@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager, closing
 from pathlib import Path
 
 import anyio
-import asyncpg
+import asyncpg  # asyncpg ships no type hints
 import httpx
 import pytest
 from alembic.script import ScriptDirectory
@@ -124,6 +124,7 @@ async def _terminate_backend(database_url: str, pid: int) -> None:
         await connection.close()
 
 
+@pytest.mark.postgres_only("SQLite has no server connection to lose")
 @pytest.mark.parametrize(
     ("ping_after_idle_seconds", "statuses"),
     [
@@ -138,8 +139,6 @@ async def test_a_pooled_connection_that_died_while_idle(
     ping_after_idle_seconds: float,
     statuses: list[int],
 ) -> None:
-    if not is_postgres:
-        pytest.skip("SQLite has no server connection to lose")
     async with serve_app(
         db_pool_size=1, db_max_overflow=0, db_ping_after_idle_seconds=ping_after_idle_seconds
     ) as served:

@@ -4,20 +4,24 @@ the entry changed, an id someone else has, a delete retried, an edit that change
 import uuid
 from typing import Any
 
+import httpx
+
 from tests.conftest import Account, Accounts
 from tests.helpers import entry_body
 
 
-async def _create(client: Any, who: Account, **overrides: Any) -> Any:
+async def _create(client: httpx.AsyncClient, who: Account, **overrides: Any) -> httpx.Response:
     return await client.post("/v1/me/entries", json=entry_body(**overrides), headers=who.headers)
 
 
-async def _feed(client: Any, who: Account) -> list[dict[str, Any]]:
+async def _feed(client: httpx.AsyncClient, who: Account) -> list[dict[str, Any]]:
     response = await client.get("/v1/me/entries/changes", headers=who.headers)
     return list(response.json()["items"])
 
 
-async def test_a_create_retried_after_an_edit_says_the_entry_is_yours_and_changed(client, accounts):
+async def test_a_create_retried_after_an_edit_says_the_entry_is_yours_and_changed(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     sam = await accounts.make()
     entry_id = str(uuid.uuid4())
     assert (await _create(client, sam, id=entry_id)).status_code == 201
@@ -38,7 +42,9 @@ async def test_a_create_retried_after_an_edit_says_the_entry_is_yours_and_change
     assert (await client.get(url, headers=sam.headers)).json() == edited.json()
 
 
-async def test_a_create_retried_after_a_delete_says_it_was_deleted(client, accounts):
+async def test_a_create_retried_after_a_delete_says_it_was_deleted(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     sam = await accounts.make()
     entry_id = str(uuid.uuid4())
     await _create(client, sam, id=entry_id)
@@ -53,7 +59,9 @@ async def test_a_create_retried_after_a_delete_says_it_was_deleted(client, accou
     assert (await client.get(f"/v1/me/entries/{entry_id}", headers=sam.headers)).status_code == 404
 
 
-async def test_another_participants_id_is_only_not_available(client, accounts):
+async def test_another_participants_id_is_only_not_available(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     sam, alex = await accounts.make(), await accounts.make()
     entry_id = str(uuid.uuid4())
     await _create(client, sam, id=entry_id, note="private to sam")
@@ -69,7 +77,9 @@ async def test_another_participants_id_is_only_not_available(client, accounts):
     assert "private" not in taken.text
 
 
-async def test_a_retried_delete_is_204_and_changes_nothing_more(client, accounts: Accounts):
+async def test_a_retried_delete_is_204_and_changes_nothing_more(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     sam = await accounts.make()
     created = (await _create(client, sam)).json()
     url = f"/v1/me/entries/{created['id']}"
@@ -82,7 +92,9 @@ async def test_a_retried_delete_is_204_and_changes_nothing_more(client, accounts
     assert [a for a, _ in await accounts.audit_actions()].count("journal.entry_delete") == 1
 
 
-async def test_deleting_someone_elses_or_an_unknown_entry_is_still_404(client, accounts):
+async def test_deleting_someone_elses_or_an_unknown_entry_is_still_404(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     sam, alex = await accounts.make(), await accounts.make()
     created = (await _create(client, sam)).json()
     url = f"/v1/me/entries/{created['id']}"
@@ -94,8 +106,8 @@ async def test_deleting_someone_elses_or_an_unknown_entry_is_still_404(client, a
 
 
 async def test_an_edit_that_changes_nothing_keeps_the_version_and_the_feed(
-    client, accounts: Accounts
-):
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     sam = await accounts.make()
     created = (await _create(client, sam, recorded_at="2026-11-20T08:30:00+01:00")).json()
     url = f"/v1/me/entries/{created['id']}"

@@ -32,7 +32,7 @@ def test_the_readme_curl_section_has_its_blocks() -> None:
     assert "BASE=" in blocks[0]
 
 
-async def test_readme_curl_blocks_run_in_order_twice_against_a_live_server(tmp_path: Path):
+async def test_readme_curl_blocks_run_in_order_twice_against_a_live_server(tmp_path: Path) -> None:
     database_url = f"sqlite+aiosqlite:///{tmp_path}/readme.db"
     demo = await asyncio.to_thread(
         subprocess.run,

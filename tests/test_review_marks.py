@@ -5,9 +5,10 @@ clinician looked. Either must show as unreviewed, or the clinician believes they
 everything when they have not."""
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from tests.conftest import Account
+import httpx
+
+from tests.conftest import Account, Accounts
 from tests.helpers import ago, care_team, post_entry
 
 
@@ -15,7 +16,9 @@ def now_iso(**delta: float) -> str:
     return (datetime.now(UTC) + timedelta(**delta)).isoformat()
 
 
-async def mark(client: Any, clinician: Account, participant: Account, through: str) -> Any:
+async def mark(
+    client: httpx.AsyncClient, clinician: Account, participant: Account, through: str
+) -> httpx.Response:
     return await client.put(
         f"/v1/clinician/participants/{participant.id}/review-mark",
         json={"reviewed_through": through},
@@ -23,7 +26,7 @@ async def mark(client: Any, clinician: Account, participant: Account, through: s
     )
 
 
-async def unreviewed(client: Any, clinician: Account, participant: Account) -> int:
+async def unreviewed(client: httpx.AsyncClient, clinician: Account, participant: Account) -> int:
     overview = await client.get(
         f"/v1/clinician/participants/{participant.id}", headers=clinician.headers
     )
@@ -31,7 +34,9 @@ async def unreviewed(client: Any, clinician: Account, participant: Account) -> i
     return int(overview.json()["unreviewed"])
 
 
-async def entry_flags(client: Any, clinician: Account, participant: Account) -> dict[str, bool]:
+async def entry_flags(
+    client: httpx.AsyncClient, clinician: Account, participant: Account
+) -> dict[str, bool]:
     page = await client.get(
         f"/v1/clinician/participants/{participant.id}/entries", headers=clinician.headers
     )
@@ -39,7 +44,9 @@ async def entry_flags(client: Any, clinician: Account, participant: Account) -> 
     return {item["id"]: item["unreviewed"] for item in page.json()["items"]}
 
 
-async def test_a_late_upload_recorded_before_the_mark_is_unreviewed(client, accounts):
+async def test_a_late_upload_recorded_before_the_mark_is_unreviewed(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     _admin, clinician, (sam,) = await care_team(client, accounts)
     seen = (await post_entry(client, sam, recorded_at=ago(hours=2))).json()
     assert (await mark(client, clinician, sam, now_iso())).json()["unreviewed"] == 0
@@ -51,7 +58,9 @@ async def test_a_late_upload_recorded_before_the_mark_is_unreviewed(client, acco
     assert flags == {seen["id"]: False, late.json()["id"]: True}
 
 
-async def test_an_edit_after_the_mark_is_unreviewed_again(client, accounts):
+async def test_an_edit_after_the_mark_is_unreviewed_again(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     _admin, clinician, (sam,) = await care_team(client, accounts)
     entry = (await post_entry(client, sam, recorded_at=ago(hours=5))).json()
     await mark(client, clinician, sam, now_iso())
@@ -68,7 +77,9 @@ async def test_an_edit_after_the_mark_is_unreviewed_again(client, accounts):
     assert (await mark(client, clinician, sam, now_iso())).json()["unreviewed"] == 0
 
 
-async def test_a_mark_in_the_past_covers_only_what_had_arrived_by_then(client, accounts):
+async def test_a_mark_in_the_past_covers_only_what_had_arrived_by_then(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     _admin, clinician, (sam,) = await care_team(client, accounts)
     await post_entry(client, sam, recorded_at=ago(days=3))
     # Everything arrived just now: a mark an hour ago covers none of it.
@@ -76,7 +87,9 @@ async def test_a_mark_in_the_past_covers_only_what_had_arrived_by_then(client, a
     assert response.status_code == 200 and response.json()["unreviewed"] == 1
 
 
-async def test_a_review_mark_in_the_future_is_refused_and_changes_nothing(client, accounts):
+async def test_a_review_mark_in_the_future_is_refused_and_changes_nothing(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     _admin, clinician, (sam,) = await care_team(client, accounts)
     await post_entry(client, sam, recorded_at=ago(hours=1))
     for through in ("2030-01-01T00:00:00Z", now_iso(minutes=5)):
@@ -88,7 +101,9 @@ async def test_a_review_mark_in_the_future_is_refused_and_changes_nothing(client
     assert await unreviewed(client, clinician, sam) == 1
 
 
-async def test_a_slightly_fast_clinician_clock_is_taken_as_now(client, accounts):
+async def test_a_slightly_fast_clinician_clock_is_taken_as_now(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     _admin, clinician, (sam,) = await care_team(client, accounts)
     await post_entry(client, sam, recorded_at=ago(hours=1))
     response = await mark(client, clinician, sam, now_iso(seconds=20))
@@ -98,7 +113,9 @@ async def test_a_slightly_fast_clinician_clock_is_taken_as_now(client, accounts)
     assert datetime.fromisoformat(body["reviewed_through"]) <= datetime.now(UTC)
 
 
-async def test_get_review_mark_before_and_after_setting_one(client, accounts):
+async def test_get_review_mark_before_and_after_setting_one(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     _admin, clinician, (sam,) = await care_team(client, accounts)
     url = f"/v1/clinician/participants/{sam.id}/review-mark"
     await post_entry(client, sam, recorded_at=ago(hours=1))
@@ -117,7 +134,9 @@ async def test_get_review_mark_before_and_after_setting_one(client, accounts):
     assert after["unreviewed"] == 1
 
 
-async def test_review_mark_of_an_unassigned_participant_is_404(client, accounts):
+async def test_review_mark_of_an_unassigned_participant_is_404(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     _admin, clinician, _people = await care_team(client, accounts)
     stranger = await accounts.make()
     url = f"/v1/clinician/participants/{stranger.id}/review-mark"
@@ -125,7 +144,9 @@ async def test_review_mark_of_an_unassigned_participant_is_404(client, accounts)
     assert (await mark(client, clinician, stranger, now_iso())).status_code == 404
 
 
-async def test_a_deleted_entry_leaves_the_unreviewed_count(client, accounts):
+async def test_a_deleted_entry_leaves_the_unreviewed_count(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     _admin, clinician, (sam,) = await care_team(client, accounts)
     await mark(client, clinician, sam, now_iso())
     entry = (await post_entry(client, sam, recorded_at=ago(hours=1))).json()
@@ -135,7 +156,9 @@ async def test_a_deleted_entry_leaves_the_unreviewed_count(client, accounts):
     assert await unreviewed(client, clinician, sam) == 0
 
 
-async def test_clinician_entry_list_filters_by_tag(client, accounts):
+async def test_clinician_entry_list_filters_by_tag(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     _admin, clinician, (sam,) = await care_team(client, accounts)
     work = (await post_entry(client, sam, recorded_at=ago(hours=3), tags=["work"])).json()
     await post_entry(client, sam, recorded_at=ago(hours=2), tags=["walk"])
@@ -146,7 +169,9 @@ async def test_clinician_entry_list_filters_by_tag(client, accounts):
     assert [item["id"] for item in page.json()["items"]] == [work["id"]]
 
 
-async def test_the_caseload_cursor_carries_no_names(client, accounts):
+async def test_the_caseload_cursor_carries_no_names(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     import base64
     import json
 

@@ -61,11 +61,10 @@ async def test_an_unmigrated_database_is_503_everywhere_until_migrated(
         assert (await client.get("/readyz")).status_code == 200
 
 
+@pytest.mark.postgres_only("SQLite creates a missing database file")
 async def test_a_database_that_does_not_exist_is_503_not_500(
     database_url: str, is_postgres: bool
 ) -> None:
-    if not is_postgres:
-        pytest.skip("SQLite creates a missing database file")
     missing = database_url.rsplit("/", 1)[0] + f"/journal_missing_{uuid.uuid4().hex[:8]}"
     async with client_for(missing) as client:
         await assert_every_route_is_503(client)

@@ -17,24 +17,24 @@ Nothing is silenced: the few checks that are relaxed, and why, are in docs/integ
 """
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import anyio.from_thread
 import pytest
 import schemathesis
-import tzdata
 from fastapi import FastAPI
 from hypothesis import strategies as st
 from pydantic import SecretStr
-from schemathesis import Case, CheckContext, Response
+from schemathesis import BaseSchema, CheckContext, Response
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.python import asgi as schemathesis_asgi
 from schemathesis.specs.openapi import checks
+from schemathesis.specs.openapi.schemas import OpenApiSchema
 from sqlalchemy import insert
 
 from app.access import own_scope
@@ -48,6 +48,10 @@ from app.main import create_app
 from app.users.models import Role, User
 from app.users.schemas import TIME_ZONE_FORMAT
 from tests.conftest import SECRET_KEY, Account, Accounts, _empty_database
+
+if TYPE_CHECKING:
+    from requests.structures import CaseInsensitiveDict
+    from schemathesis.specs.openapi.schemas import OpenApiCase
 
 # Fuzzing-phase cases per operation: on the role's own operations, and on the others (403).
 FUZZ_EXAMPLES = 20
@@ -63,7 +67,7 @@ ASSIGNED_PARTICIPANT_ID = uuid.uuid4()
 MANAGED_PARTICIPANT_ID = uuid.uuid4()
 
 # The document declares time zones as `format: iana-time-zone`: teach the generator the names.
-TIME_ZONES = sorted((resources.files(tzdata) / "zones").read_text().split())
+TIME_ZONES = sorted((resources.files("tzdata") / "zones").read_text().split())
 schemathesis.openapi.format(TIME_ZONE_FORMAT, st.sampled_from(TIME_ZONES))
 
 # ---------------------------------------------------------------------------------------------
@@ -102,7 +106,7 @@ def _only_state_rules(response: Response) -> bool:
 
 
 def positive_data_acceptance_but_state_rules(
-    ctx: CheckContext, response: Response, case: Case
+    ctx: CheckContext, response: Response, case: "OpenApiCase"
 ) -> bool | None:
     """`positive_data_acceptance`, except for a stale `If-Match` (412) and STATE_RULES."""
     if response.status_code == 412 or (response.status_code == 422 and _only_state_rules(response)):
@@ -116,7 +120,7 @@ SHADOWED = {("GET /v1/me/entries/changes", "PATCH"), ("GET /v1/me/entries/change
 
 
 def unsupported_method_but_shadowed_paths(
-    ctx: CheckContext, response: Response, case: Case
+    ctx: CheckContext, response: Response, case: "OpenApiCase"
 ) -> bool | None:
     """`unsupported_method`, except for a path that another route's template also matches."""
     if (case.operation.label, response.request.method) in SHADOWED and response.status_code == 422:
@@ -137,7 +141,7 @@ CHECKS = [
 ]
 
 
-def fuzz_config(own_tags: tuple[str, ...], **parameters: str) -> Any:
+def fuzz_config(own_tags: tuple[str, ...], **parameters: str) -> SchemathesisConfig:
     """All phases but stateful; NUL bytes allowed in generated strings; no example database
     (nothing written to the work tree)."""
     data: dict[str, Any] = {
@@ -165,7 +169,7 @@ def fuzz_config(own_tags: tuple[str, ...], **parameters: str) -> Any:
     return SchemathesisConfig.from_dict(data)
 
 
-def load_schema(own_tags: tuple[str, ...], **parameters: str) -> Any:
+def load_schema(own_tags: tuple[str, ...], **parameters: str) -> OpenApiSchema:
     """The document of an app built as the one under test is (building needs no database)."""
     document = create_app(Settings(secret_key=SecretStr(SECRET_KEY))).openapi()
     config = fuzz_config(own_tags, **parameters)
@@ -285,38 +289,50 @@ def fuzz_app(fuzz_settings: Settings, clinic: Clinic) -> Iterator[FastAPI]:
 # The runs.
 
 
-def as_a_client_sends(case: Case) -> Case:
+def as_a_client_sends(case: "OpenApiCase") -> "OpenApiCase":
     """Schemathesis sends the `null` branch of an optional header as the text "null"; a
     client that has no value sends no header, so that is what is sent instead."""
     if case.headers:
-        case.headers = {k: v for k, v in case.headers.items() if v != "null"}
+        # A plain dict, as ever: schemathesis reads the headers as a mapping.
+        kept = {k: v for k, v in case.headers.items() if v != "null"}
+        case.headers = cast("CaseInsensitiveDict[Any]", kept)
     return case
 
 
-@participant_schema.parametrize()
-def test_fuzz_as_participant(case: Case, fuzz_app: FastAPI, clinic: Clinic) -> None:
+FuzzTest = TypeVar("FuzzTest", bound=Callable[..., None])
+
+
+def parametrize(schema: BaseSchema) -> Callable[[FuzzTest], FuzzTest]:
+    """`schema.parametrize()`, typed: schemathesis declares it a bare `Callable`."""
+    return cast(Callable[[FuzzTest], FuzzTest], schema.parametrize())
+
+
+@parametrize(participant_schema)
+def test_fuzz_as_participant(case: "OpenApiCase", fuzz_app: FastAPI, clinic: Clinic) -> None:
     as_a_client_sends(case).call_and_validate(
         app=fuzz_app, headers=clinic.participant.headers, checks=CHECKS
     )
 
 
-@clinician_schema.parametrize()
+@parametrize(clinician_schema)
 def test_fuzz_as_clinician_with_an_assigned_participant(
-    case: Case, fuzz_app: FastAPI, clinic: Clinic
+    case: "OpenApiCase", fuzz_app: FastAPI, clinic: Clinic
 ) -> None:
     as_a_client_sends(case).call_and_validate(
         app=fuzz_app, headers=clinic.clinician.headers, checks=CHECKS
     )
 
 
-@admin_schema.parametrize()
-def test_fuzz_as_admin(case: Case, fuzz_app: FastAPI, clinic: Clinic) -> None:
+@parametrize(admin_schema)
+def test_fuzz_as_admin(case: "OpenApiCase", fuzz_app: FastAPI, clinic: Clinic) -> None:
     as_a_client_sends(case).call_and_validate(
         app=fuzz_app, headers=clinic.admin.headers, checks=CHECKS
     )
 
 
-@session_ending_schema.parametrize()
-def test_fuzz_session_ending_operations(case: Case, fuzz_app: FastAPI, clinic: Clinic) -> None:
+@parametrize(session_ending_schema)
+def test_fuzz_session_ending_operations(
+    case: "OpenApiCase", fuzz_app: FastAPI, clinic: Clinic
+) -> None:
     account = clinic.make(Role.participant)
     as_a_client_sends(case).call_and_validate(app=fuzz_app, headers=account.headers, checks=CHECKS)

@@ -29,7 +29,7 @@ MB = 1024 * 1024
 
 @asynccontextmanager
 async def running(database_url: str, workdir: Path, **settings: str) -> AsyncIterator[Server]:
-    server = Server(database_url, workdir, **settings)
+    server = Server(database_url, workdir, workers=1, **settings)  # named: not a str of **settings
     try:
         async with asyncio.timeout(TEST_TIMEOUT_S):
             await server.start_and_wait()

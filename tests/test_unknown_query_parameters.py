@@ -1,8 +1,10 @@
 """A query parameter a route does not declare is `422` naming it, never silently ignored."""
 
+import httpx
 import pytest
 
 from app.users.models import Role
+from tests.conftest import Accounts
 from tests.helpers import care_team
 
 
@@ -16,8 +18,8 @@ from tests.helpers import care_team
     ],
 )
 async def test_unknown_query_parameter_on_a_participant_route_is_422(
-    client, accounts, path, unknown
-):
+    client: httpx.AsyncClient, accounts: Accounts, path: str, unknown: str
+) -> None:
     sam = await accounts.make()
     response = await client.get(f"{path}&{unknown}=1", headers=sam.headers)
     assert response.status_code == 422, (path, response.text)
@@ -25,13 +27,17 @@ async def test_unknown_query_parameter_on_a_participant_route_is_422(
     assert [e["field"] for e in response.json()["errors"]] == [f"query.{unknown}"]
 
 
-async def test_declared_query_parameters_still_work(client, accounts):
+async def test_declared_query_parameters_still_work(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     sam = await accounts.make()
     response = await client.get("/v1/me/entries?limit=5&tag=walk", headers=sam.headers)
     assert response.status_code == 200
 
 
-async def test_unknown_query_parameters_on_clinician_and_admin_routes_are_422(client, accounts):
+async def test_unknown_query_parameters_on_clinician_and_admin_routes_are_422(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     admin, clinician, (sam,) = await care_team(client, accounts)
     clinician_url = f"/v1/clinician/participants/{sam.id}/summary?bucket=week&color=red"
     response = await client.get(clinician_url, headers=clinician.headers)
@@ -42,7 +48,9 @@ async def test_unknown_query_parameters_on_clinician_and_admin_routes_are_422(cl
     assert [e["field"] for e in response.json()["errors"]] == ["query.sort"]
 
 
-async def test_a_post_with_an_unknown_query_parameter_changes_nothing(client, accounts):
+async def test_a_post_with_an_unknown_query_parameter_changes_nothing(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     sam = await accounts.make()
     body = {"recorded_at": "2026-11-20T08:00:00Z", "mood": 5, "focus": 5, "anxiety": 5}
     response = await client.post("/v1/me/entries?dry_run=1", json=body, headers=sam.headers)
@@ -50,12 +58,14 @@ async def test_a_post_with_an_unknown_query_parameter_changes_nothing(client, ac
     assert await accounts.count("journal_entries") == 0
 
 
-async def test_public_routes_refuse_unknown_query_parameters_too(client):
+async def test_public_routes_refuse_unknown_query_parameters_too(client: httpx.AsyncClient) -> None:
     assert (await client.get("/healthz?verbose=1")).status_code == 422
 
 
 @pytest.mark.parametrize("path", ["/v1/me/entries", "/v1/me/entries/changes", "/v1/me/access-log"])
-async def test_an_empty_cursor_means_from_the_start(client, accounts, path):
+async def test_an_empty_cursor_means_from_the_start(
+    client: httpx.AsyncClient, accounts: Accounts, path: str
+) -> None:
     sam = await accounts.make()
     body = {"recorded_at": "2026-11-20T08:00:00Z", "mood": 5, "focus": 5, "anxiety": 5}
     assert (await client.post("/v1/me/entries", json=body, headers=sam.headers)).status_code == 201
@@ -65,7 +75,9 @@ async def test_an_empty_cursor_means_from_the_start(client, accounts, path):
     assert empty.json()["items"] == absent.json()["items"]
 
 
-async def test_participant_summary_takes_bucket_like_the_clinicians(client, accounts):
+async def test_participant_summary_takes_bucket_like_the_clinicians(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
     sam = await accounts.make()
     for day in ("2026-11-02", "2026-11-03", "2026-11-10"):
         body = {"recorded_at": f"{day}T08:00:00Z", "mood": 5, "focus": 5, "anxiety": 5}
@@ -78,7 +90,7 @@ async def test_participant_summary_takes_bucket_like_the_clinicians(client, acco
     assert (await client.get(f"{url}&bucket=month", headers=sam.headers)).status_code == 422
 
 
-async def test_audit_log_filters_by_outcome(client, accounts):
+async def test_audit_log_filters_by_outcome(client: httpx.AsyncClient, accounts: Accounts) -> None:
     admin = await accounts.make(Role.admin)
     failed = await client.post(
         "/v1/auth/token", data={"username": "nobody@example.org", "password": "x" * 20}

@@ -1,0 +1,265 @@
+"""The measured phases: each starts the servers it compares, interleaves their runs, stops them.
+
+P5 (the export's memory) is in exports.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import exports
+import loadgen
+import seed
+from harness import Bench, Case
+
+
+def baseline(bench: Bench) -> None:
+    """P1 and P3: the service against the bare Core app, on the 1M database."""
+    big = bench.fixtures["1m"]
+    print("P1/P3: real service vs bare Core baseline (1M rows)", flush=True)
+    bare = bench.server("baseline", big, app="baseline_app:app")
+    real = bench.server("real", big)
+    t = bench.timing
+    bare_writers = bench.header_file(
+        "baseline-writers", [f"X-Participant-Id: {pid}" for pid in big.baseline_writers]
+    )
+    real_writers = bench.bearer_file("real-writers", big, big.writers)
+    assert big.list_participant is not None
+    listed = bench.bearer_file("list", big, [big.list_participant])
+    no_auth = bench.header_file("no-auth", ["X-Bench: 1"])
+    bare_list = f"/entries?limit=50&participant_id={big.list_participant.user_id}"
+    c = t.connections
+    bench.interleave(
+        [
+            Case(
+                "bare.post",
+                bare,
+                "/entries",
+                "post_entry.lua",
+                bench.post_args(bare_writers, "/entries"),
+                c,
+                t.seconds,
+            ),
+            Case(
+                "real.post",
+                real,
+                "/v1/me/entries",
+                "post_entry.lua",
+                bench.post_args(real_writers, "/v1/me/entries"),
+                c,
+                t.seconds,
+            ),
+        ]
+    )
+    bench.interleave(
+        [
+            Case("bare.list", bare, bare_list, "get.lua", [no_auth], c, t.seconds),
+            Case(
+                "real.list@1m",
+                real,
+                "/v1/me/entries?limit=50",
+                "get.lua",
+                [listed],
+                c,
+                t.seconds,
+            ),
+        ]
+    )
+    bench.stop_all()
+
+
+def scale(bench: Bench) -> None:
+    """P2: one participant's list with 1k rows in the table vs with 1M."""
+    small, big = bench.fixtures["1k"], bench.fixtures["1m"]
+    print("P2: participant list(50) at 1k vs 1M total rows", flush=True)
+    real_small = bench.server("real-1k", small)
+    real_big = bench.server("real-1m", big)
+    assert small.list_participant and big.list_participant
+    t = bench.timing
+    bench.interleave(
+        [
+            Case(
+                "p2.list@1k",
+                real_small,
+                "/v1/me/entries?limit=50",
+                "get.lua",
+                [bench.bearer_file("list-1k", small, [small.list_participant])],
+                t.connections,
+                t.seconds,
+            ),
+            Case(
+                "p2.list@1m",
+                real_big,
+                "/v1/me/entries?limit=50",
+                "get.lua",
+                [bench.bearer_file("list-1m", big, [big.list_participant])],
+                t.connections,
+                t.seconds,
+            ),
+        ]
+    )
+    bench.stop_all()
+
+
+def overview(bench: Bench) -> None:
+    """P4: the clinician's overview of 200 participants vs one participant's entries."""
+    big = bench.fixtures["1m"]
+    assert big.clinician and big.clinician_participant
+    print("P4: clinician overview (200 participants x 1 year) at 1 connection", flush=True)
+    real = bench.server("real", big)
+    clinician = bench.bearer_file("clinician", big, [big.clinician])
+    t = bench.timing
+    bench.interleave(
+        [
+            Case(
+                "p4.overview200",
+                real,
+                "/v1/clinician/participants?limit=200",
+                "get.lua",
+                [clinician],
+                1,
+                t.latency_seconds,
+            ),
+            Case(
+                "p4.participant_entries",
+                real,
+                f"/v1/clinician/participants/{big.clinician_participant}/entries?limit=50",
+                "get.lua",
+                [clinician],
+                1,
+                t.latency_seconds,
+            ),
+        ]
+    )
+    bench.stop_all()
+
+
+def issue3(bench: Bench) -> None:
+    """List, changes and summary latency at 1 connection: 10k vs 1M rows in the table."""
+    medium, big = bench.fixtures["10k"], bench.fixtures["1m"]
+    assert medium.list_participant and big.list_participant
+    print("Issue 3: list / changes / summary at 10k vs 1M total rows, 1 connection")
+    real_medium = bench.server("real-10k", medium)
+    real_big = bench.server("real-1m", big)
+    headers = {
+        "10k": bench.bearer_file("i3-10k", medium, [medium.list_participant]),
+        "1m": bench.bearer_file("i3-1m", big, [big.list_participant]),
+    }
+    paths = {
+        "list": "/v1/me/entries?limit=50",
+        "changes": "/v1/me/entries/changes?limit=50",
+        "summary": "/v1/me/summary",
+    }
+    for name, path in paths.items():
+        bench.interleave(
+            [
+                Case(
+                    f"i3.{name}@10k",
+                    real_medium,
+                    path,
+                    "get.lua",
+                    [headers["10k"]],
+                    1,
+                    bench.timing.latency_seconds,
+                ),
+                Case(
+                    f"i3.{name}@1m",
+                    real_big,
+                    path,
+                    "get.lua",
+                    [headers["1m"]],
+                    1,
+                    bench.timing.latency_seconds,
+                ),
+            ]
+        )
+    bench.stop_all()
+
+
+def logins(bench: Bench) -> None:
+    """P6: entry POST latency with 5 real-password sign-ins per second, and without."""
+    big = bench.fixtures["1m"]
+    assert big.login_email
+    print(f"P6: entry POST with and without {bench.timing.login_rate:g} logins/s", flush=True)
+    real = bench.server("real", big)
+    email = big.login_email
+    # One sign-in first, so that the first Argon2 run is not inside a measurement.
+    warm = loadgen.start_login_load(real.base_url, email, seed.LOGIN_PASSWORD, 1, 1)
+    print(f"    warm-up login: {loadgen.finish_login_load(warm)}")
+
+    def logins(seconds: float) -> Callable[[], dict[str, Any]]:
+        process = loadgen.start_login_load(
+            real.base_url, email, seed.LOGIN_PASSWORD, bench.timing.login_rate, seconds
+        )
+        return lambda: loadgen.finish_login_load(process)
+
+    writers = bench.post_args(bench.bearer_file("p6-writers", big, big.writers), "/v1/me/entries")
+    t = bench.timing
+    bench.interleave(
+        [
+            Case(
+                "p6.post",
+                real,
+                "/v1/me/entries",
+                "post_entry.lua",
+                writers,
+                t.connections,
+                t.seconds,
+            ),
+            Case(
+                "p6.post+logins",
+                real,
+                "/v1/me/entries",
+                "post_entry.lua",
+                writers,
+                t.connections,
+                t.seconds,
+                during=logins,
+            ),
+        ]
+    )
+    bench.stop_all()
+
+
+def workers(bench: Bench) -> None:
+    """P7: entry POST throughput of 2 uvicorn workers vs 1."""
+    big = bench.fixtures["1m"]
+    print("P7: entry POST, 1 worker vs 2 workers", flush=True)
+    one = bench.server("real-1w", big)
+    two = bench.server("real-2w", big, workers=2)
+    writers = bench.post_args(bench.bearer_file("p7-writers", big, big.writers), "/v1/me/entries")
+    t = bench.timing
+    bench.interleave(
+        [
+            Case(
+                "p7.post.1worker",
+                one,
+                "/v1/me/entries",
+                "post_entry.lua",
+                writers,
+                t.connections,
+                t.seconds,
+            ),
+            Case(
+                "p7.post.2workers",
+                two,
+                "/v1/me/entries",
+                "post_entry.lua",
+                writers,
+                t.connections,
+                t.seconds,
+            ),
+        ]
+    )
+    bench.stop_all()
+
+
+PHASES: dict[str, Callable[[Bench], None]] = {
+    "baseline": baseline,
+    "scale": scale,
+    "overview": overview,
+    "issue3": issue3,
+    "export": exports.export,
+    "logins": logins,
+    "workers": workers,
+}
