@@ -89,7 +89,13 @@ ASSIGNMENT_COLUMNS = (
     "ended_by",
 )
 COUNTER_COLUMNS = ("participant_id", "last_change_seq")
-REVIEW_COLUMNS = ("participant_id", "clinician_id", "reviewed_through", "updated_at")
+REVIEW_COLUMNS = (
+    "participant_id",
+    "clinician_id",
+    "reviewed_through",
+    "reviewed_change_seq",
+    "updated_at",
+)
 
 NOTES = (
     "Slept well; a long walk at lunch.",
@@ -458,10 +464,15 @@ def seed(name: str, url: str, scale: Scale, *, log: Any = print) -> Fixture:
             ),
         )
         reviewed = now - timedelta(days=10)
+        # Daily entries numbered 1..n in time order: the mark covers all but the last 10 days.
+        entry_counts = {participant_id: count for participant_id, count, _, _ in plans}
         sink.write(
             "review_marks",
             REVIEW_COLUMNS,
-            ((pid, clinician_id, reviewed, now) for pid in clinician_ids[::2]),
+            (
+                (pid, clinician_id, reviewed, max(0, entry_counts[pid] - 10), now)
+                for pid in clinician_ids[::2]
+            ),
         )
     sink.finish()
     fixture.seconds = round(time.perf_counter() - started, 1)
