@@ -20,6 +20,7 @@ from app.cors import ProblemCORSMiddleware
 from app.db import create_engine, create_sessionmaker
 from app.docs_pages import OAUTH2_REDIRECT_URL, add_docs_pages
 from app.errors import register_error_handlers
+from app.instruments.router import router as instruments_router
 from app.journal.router import router as journal_router
 from app.middleware import RequestContextMiddleware, configure_logging
 from app.openapi import describe_limits, drop_json_beside_problems
@@ -84,6 +85,13 @@ TAGS = [
         "name": "admin",
         "description": (
             "Accounts, assignments and the audit trail; never journal content. Admins only."
+        ),
+    },
+    {
+        "name": "instruments",
+        "description": (
+            "The validated questionnaires (PHQ-9, PHQ-8, GAD-7, WHO-5): published texts, "
+            "scoring and descriptive bands. Any signed-in account."
         ),
     },
     {"name": "operations", "description": "Liveness and readiness probes; no authentication."},
@@ -172,6 +180,7 @@ ROUTERS = (
     journal_router,
     clinician_router,
     admin_router,
+    instruments_router,
 )
 
 
