@@ -6,12 +6,13 @@ from fastapi import APIRouter, Path
 
 from app.auth.dependencies import CurrentIdentity
 from app.errors import InvalidInput, NotAuthenticated, NotFound, ServiceUnavailable
-from app.instruments.definitions import INSTRUMENTS, find_instrument
+from app.instruments.definitions import GAD_7, INSTRUMENTS, find_instrument
 from app.instruments.schemas import InstrumentRead, to_instrument_read
-from app.openapi import problem_responses
+from app.openapi import json_example, problem_responses
 
 router = APIRouter(prefix="/v1/instruments", tags=["instruments"])
 
+GAD_7_EXAMPLE = to_instrument_read(GAD_7).model_dump(mode="json")
 InstrumentKey = Annotated[
     str, Path(max_length=32, description="`phq-9`, `phq-8`, `gad-7` or `who-5`.")
 ]
@@ -22,7 +23,10 @@ InstrumentKey = Annotated[
     response_model=list[InstrumentRead],
     operation_id="listInstruments",
     summary="The validated instruments",
-    responses=problem_responses(NotAuthenticated, ServiceUnavailable),
+    responses={
+        200: json_example([GAD_7_EXAMPLE]),
+        **problem_responses(NotAuthenticated, ServiceUnavailable),
+    },
 )
 async def list_instruments(_identity: CurrentIdentity) -> list[InstrumentRead]:
     """PHQ-9, PHQ-8, GAD-7 and WHO-5 with their published texts, answer options, scoring,
@@ -37,7 +41,10 @@ async def list_instruments(_identity: CurrentIdentity) -> list[InstrumentRead]:
     response_model=InstrumentRead,
     operation_id="getInstrument",
     summary="One validated instrument",
-    responses=problem_responses(NotAuthenticated, NotFound, InvalidInput, ServiceUnavailable),
+    responses={
+        200: json_example(GAD_7_EXAMPLE),
+        **problem_responses(NotAuthenticated, NotFound, InvalidInput, ServiceUnavailable),
+    },
 )
 async def get_instrument(key: InstrumentKey, _identity: CurrentIdentity) -> InstrumentRead:
     """One instrument by key; an unknown key is `404`."""
