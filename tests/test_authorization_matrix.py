@@ -162,7 +162,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/clinician/participants/{participant_id}/review-mark"): clinician_only(200, 404),
     # the validated instruments: any signed-in role
     ("GET", "/v1/instruments"): everyone_signed_in(200),
-    ("GET", "/v1/instruments/{instrument}"): everyone_signed_in(200),
+    ("GET", "/v1/instruments/{key}"): everyone_signed_in(200),
     # administration
     ("POST", "/v1/admin/users"): admin_only(201, json=new_user),
     ("GET", "/v1/admin/users"): admin_only(200),
@@ -256,7 +256,7 @@ async def test_route_answers_each_role_as_documented(
         participant_id=world.participant.id,
         user_id=world.accounts[rule.user].id,
         approval_id=uuid.uuid4(),
-        instrument="gad-7",
+        key="gad-7",
     )
     for role in ROLES:
         before = await snapshot(accounts)
