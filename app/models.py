@@ -4,7 +4,7 @@ from app.admin.models import AdminApproval
 from app.audit.models import AuditEvent
 from app.auth.models import ActivationCode, AuthSession, LoginFailure, RefreshToken
 from app.care.models import CareAssignment
-from app.clinician.models import ReviewMark
+from app.clinician.models import ClinicianNote, ReviewMark
 from app.db import Base
 from app.journal.models import JournalCounter, JournalEntry
 from app.users.models import User
@@ -16,6 +16,7 @@ __all__ = [
     "AuthSession",
     "Base",
     "CareAssignment",
+    "ClinicianNote",
     "JournalCounter",
     "JournalEntry",
     "LoginFailure",

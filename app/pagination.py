@@ -87,6 +87,16 @@ def after_instant(
     return or_(instant_column > instant, and_(instant_column == instant, id_column > row_id))
 
 
+def before_instant(
+    instant_column: ColumnElement[datetime] | QueryableAttribute[datetime],
+    id_column: ColumnElement[uuid.UUID] | QueryableAttribute[uuid.UUID],
+    instant: datetime,
+    row_id: uuid.UUID,
+) -> ColumnElement[bool]:
+    """The rows after (instant, id) in descending order (newest first)."""
+    return or_(instant_column < instant, and_(instant_column == instant, id_column < row_id))
+
+
 def encode_cursor(kind: str, values: list[Any]) -> str:
     raw = json.dumps([kind, *values], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()

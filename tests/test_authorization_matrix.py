@@ -36,6 +36,7 @@ GUARDED_TABLES = (
     "journal_counters",
     "care_assignments",
     "review_marks",
+    "clinician_notes",
     "auth_sessions",
     "refresh_tokens",
     "activation_codes",
@@ -148,6 +149,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/me/summary"): participant_only(200),
     ("GET", "/v1/me/clinician"): participant_only(200),
     ("GET", "/v1/me/access-log"): participant_only(200),
+    ("GET", "/v1/me/care-notes"): participant_only(200),
     ("GET", "/v1/me/security-notices"): participant_only(200),
     ("GET", "/v1/me/export"): participant_only(200),
     ("DELETE", "/v1/me"): participant_only(204),
@@ -160,6 +162,10 @@ MATRIX: dict[tuple[str, str], Rule] = {
         200, 404, json=lambda w, r: {"reviewed_through": "2026-11-01T00:00:00Z"}
     ),
     ("GET", "/v1/clinician/participants/{participant_id}/review-mark"): clinician_only(200, 404),
+    ("POST", "/v1/clinician/participants/{participant_id}/notes"): clinician_only(
+        201, 404, json=lambda w, r: {"text": "Seen today.", "visibility": "participant"}
+    ),
+    ("GET", "/v1/clinician/participants/{participant_id}/notes"): clinician_only(200, 404),
     # the validated instruments: any signed-in role
     ("GET", "/v1/instruments"): everyone_signed_in(200),
     ("GET", "/v1/instruments/{key}"): everyone_signed_in(200),

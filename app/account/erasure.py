@@ -7,7 +7,7 @@ from app.audit.service import AuditAction, record_event
 from app.auth.identity import Identity
 from app.auth.service import forget_credentials
 from app.care.service import end_care_of_erased
-from app.clinician.service import erase_review_marks
+from app.clinician.service import erase_clinician_records
 from app.db import utcnow
 from app.journal.service import erase_journal
 from app.users.service import erase_profile
@@ -26,7 +26,7 @@ async def erase_account(session: AsyncSession, identity: Identity) -> None:
     if not await erase_journal(session, scope, now):
         return
     await forget_credentials(session, scope.participant_id)
-    await erase_review_marks(session, scope)
+    await erase_clinician_records(session, scope)
     await end_care_of_erased(session, scope.participant_id, now)
     await erase_profile(session, scope.participant_id, now)
     await record_event(

@@ -28,6 +28,7 @@ from app.audit.access_log import access_log_query, to_access_log_item
 from app.audit.models import AuditEvent
 from app.audit.service import AuditAction, record_event
 from app.care.service import list_assignment_history
+from app.clinician.notes import shared_notes
 from app.config import Settings
 from app.db import utcnow
 from app.journal.queries import ENTRIES, live_entries
@@ -141,6 +142,13 @@ async def _assignments(sessionmaker: Sessionmaker, participant_id: uuid.UUID) ->
     return _json([item.model_dump(mode="json") for item in history])
 
 
+async def _care_notes(sessionmaker: Sessionmaker, scope: ParticipantScope) -> bytes:
+    # Read whole: the notes a care team writes for a participant to read are few.
+    async with sessionmaker() as session:
+        shared = await shared_notes(session, scope)
+    return _json([note.model_dump(mode="json") for note in shared])
+
+
 async def stream_json_export(
     sessionmaker: Sessionmaker, scope: ParticipantScope
 ) -> AsyncIterator[bytes]:
@@ -156,7 +164,7 @@ async def stream_json_export(
     yield b',"access_log":'
     async for part in _json_array(_access_log_arrays(sessionmaker, participant_id)):
         yield part
-    yield b"}"
+    yield b',"care_notes":' + await _care_notes(sessionmaker, scope) + b"}"
 
 
 # OWASP's CSV-injection rule: a spreadsheet evaluates a cell that starts with one of these

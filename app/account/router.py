@@ -22,6 +22,8 @@ from app.auth import credentials
 from app.auth.dependencies import ClientDep, CurrentIdentity, ParticipantIdentity
 from app.auth.passwords import HashingBusy
 from app.auth.schemas import PasswordChange
+from app.clinician import notes
+from app.clinician.schemas import NOTE_EXAMPLE, ClinicianNotePage
 from app.config import SettingsDep
 from app.db import SessionDep
 from app.errors import (
@@ -37,8 +39,6 @@ from app.middleware import BodyTooLarge, UnsupportedMediaType
 from app.openapi import json_example, problem_responses
 from app.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery
 from app.streaming import StreamSlotDep, TimedStreamingResponse, TooManyStreams
-from app.users.models import User
-from app.users.schemas import UserRead
 
 router = APIRouter(prefix="/v1/me", tags=["me"])
 # The password is the account's, but integrators look for it among the sign-in operations.
@@ -64,17 +64,19 @@ async def get_me(identity: CurrentIdentity, session: SessionDep) -> MeRead:
 
 @router.patch(
     "",
-    response_model=UserRead,
+    response_model=MeRead,
     operation_id="updateMe",
     summary="Change my display name or time zone",
     responses=problem_responses(
         NotAuthenticated, BodyTooLarge, UnsupportedMediaType, InvalidInput, ServiceUnavailable
     ),
 )
-async def update_me(changes: MeUpdate, identity: CurrentIdentity, session: SessionDep) -> User:
+async def update_me(changes: MeUpdate, identity: CurrentIdentity, session: SessionDep) -> MeRead:
     """Change the display name or the IANA time zone (e.g. `Europe/Berlin`); fields left out
     or `null` stay as they are. A participant's time zone sets the default days of their
-    summaries; each entry keeps the offset it was recorded with."""
+    summaries; each entry keeps the offset it was recorded with. A participant's
+    `share_notes_with_care_team` sets whether the notes of entries written from now on are
+    shared with the care team (entries already written keep theirs)."""
     return await service.update_me(session, identity, changes)
 
 
@@ -154,6 +156,28 @@ async def list_my_access_log(
     every change to your account by an administrator; newest first."""
     items, next_cursor = await access_log.list_access_log(session, identity.user.id, limit, cursor)
     return AccessLogPage(items=items, next_cursor=next_cursor)
+
+
+@router.get(
+    "/care-notes",
+    response_model=ClinicianNotePage,
+    operation_id="listMyCareNotes",
+    summary="Notes my care team wrote for me",
+    responses={
+        200: json_example({"items": [NOTE_EXAMPLE], "next_cursor": None}),
+        **problem_responses(NotAuthenticated, Forbidden, InvalidInput, ServiceUnavailable),
+    },
+)
+async def list_my_care_notes(
+    scope: OwnJournal,
+    session: SessionDep,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    cursor: CursorQuery = None,
+) -> ClinicianNotePage:
+    """The notes your care team wrote for you to read (`visibility: participant`), newest
+    first; a corrected note stays, marked `superseded_by` the note that corrects it."""
+    items, next_cursor = await notes.list_notes(session, scope, limit, cursor, shared_only=True)
+    return ClinicianNotePage(items=items, next_cursor=next_cursor)
 
 
 @router.get(

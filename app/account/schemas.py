@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.audit.schemas import ACCESS_LOG_EXAMPLE, AccessLogItem
 from app.care.schemas import AssignmentHistoryItem, ClinicianInfo
+from app.clinician.schemas import NOTE_EXAMPLE, ClinicianNoteRead
 from app.journal.schemas import ENTRY_READ_EXAMPLE, EntryRead
 from app.schemas import StrictModel
 from app.users.schemas import USER_EXAMPLE, DisplayName, TimeZoneName, UserRead
@@ -21,6 +22,12 @@ class MeUpdate(StrictModel):
 
     display_name: DisplayName | None = None
     timezone: TimeZoneName | None = None
+    share_notes_with_care_team: bool | None = Field(
+        default=None,
+        description="Participants: whether the notes of entries you write from now on are "
+        "shared with your care team (`note_shared` of each entry; entries already written "
+        "keep theirs). Other roles: `422`.",
+    )
 
 
 class MeRead(UserRead):
@@ -28,9 +35,21 @@ class MeRead(UserRead):
 
     model_config = ConfigDict(
         from_attributes=True,
-        json_schema_extra={"examples": [{**USER_EXAMPLE, "unseen_security_notices": 1}]},
+        json_schema_extra={
+            "examples": [
+                {
+                    **USER_EXAMPLE,
+                    "unseen_security_notices": 1,
+                    "share_notes_with_care_team": False,
+                }
+            ]
+        },
     )
 
+    share_notes_with_care_team: bool = Field(
+        description="Participants: the default `note_shared` of new entries (`false` until "
+        "you change it). Always `false` for other roles."
+    )
     unseen_security_notices: int = Field(
         ge=0,
         description=(
@@ -84,6 +103,7 @@ class JournalExport(BaseModel):
                         }
                     ],
                     "access_log": [ACCESS_LOG_EXAMPLE],
+                    "care_notes": [NOTE_EXAMPLE],
                 }
             ]
         }
@@ -94,3 +114,6 @@ class JournalExport(BaseModel):
     entries: list[EntryRead] = Field(description="Oldest first; deleted entries are left out.")
     assignments: list[AssignmentHistoryItem] = Field(description="Every period of care.")
     access_log: list[AccessLogItem] = Field(description="Oldest first.")
+    care_notes: list[ClinicianNoteRead] = Field(
+        description="The notes your care team wrote for you to read, oldest first."
+    )

@@ -9,12 +9,15 @@ from app.audit.notices import count_unseen_notices
 from app.audit.service import AuditAction, record_event
 from app.auth.identity import Identity
 from app.care import service as care
+from app.errors import InvalidInput
 from app.users.models import Role, User
+from app.users.schemas import UserRead
 
 # One audit event per field that changed: which field, never its old or new value.
 _PROFILE_CHANGES = {
     "display_name": AuditAction.profile_display_name_change,
     "timezone": AuditAction.profile_timezone_change,
+    "share_notes_with_care_team": AuditAction.profile_note_sharing_change,
 }
 
 
@@ -26,11 +29,19 @@ async def get_me(session: AsyncSession, identity: Identity) -> MeRead:
     return MeRead(**asdict(identity.user), unseen_security_notices=unseen)
 
 
-async def update_me(session: AsyncSession, identity: Identity, changes: MeUpdate) -> User:
-    """Change the caller's display name or time zone; fields left out stay as they are.
+async def update_me(session: AsyncSession, identity: Identity, changes: MeUpdate) -> MeRead:
+    """Change the caller's display name, time zone or (participants) note-sharing default;
+    fields left out stay as they are.
 
     Each field that really changes is audited (the field, not the values); a request that
     changes nothing records nothing."""
+    if (
+        changes.share_notes_with_care_team is not None
+        and identity.user.role is not Role.participant
+    ):
+        raise InvalidInput(
+            "body.share_notes_with_care_team", "Only participants write notes to share.", "invalid"
+        )
     user = await session.get_one(User, identity.user.id)
     changed = []
     for field, value in changes.model_dump(exclude_unset=True).items():
@@ -49,7 +60,12 @@ async def update_me(session: AsyncSession, identity: Identity, changes: MeUpdate
             participant_id=participant_id,
             subject_id=user.id,
         )
-    return user
+    unseen = await count_unseen_notices(session, user.id) if participant_id else 0
+    return MeRead(
+        **UserRead.model_validate(user).model_dump(),
+        share_notes_with_care_team=user.share_notes_with_care_team,
+        unseen_security_notices=unseen,
+    )
 
 
 async def get_my_clinician(session: AsyncSession, identity: Identity) -> MyClinician:

@@ -126,7 +126,8 @@ class AccessLogItem(BaseModel):
     )
     accessor_role: Literal["clinician", "admin", "participant"]
     data: str = Field(
-        description="What was read or changed: overview, profile, entries, summary, account."
+        description="What was read or changed: overview, profile, entries, summary, notes "
+        "(the care team's own), account."
     )
     security_notice: SecurityNoticeKind | None = Field(
         default=None,

@@ -39,10 +39,15 @@ class AuditAction(enum.StrEnum):
     read_entries = "clinician.read_entries"
     read_summary = "clinician.read_summary"
     review_mark = "clinician.review_mark"
+    read_notes = "clinician.read_notes"
+    # Identifiers only (the note's id; for a supersession, the earlier note's): never text.
+    note_write = "clinician.note_write"
+    note_supersede = "clinician.note_supersede"
     export = "journal.export"
     # PATCH /v1/me: one event per field changed, never the values.
     profile_display_name_change = "profile.display_name_change"
     profile_timezone_change = "profile.timezone_change"
+    profile_note_sharing_change = "profile.note_sharing_change"
     entry_update = "journal.entry_update"
     entry_delete = "journal.entry_delete"
 

@@ -21,6 +21,7 @@ class SignedInUser:
     is_active: bool
     created_at: datetime
     updated_at: datetime
+    share_notes_with_care_team: bool = False
 
     @classmethod
     def of(cls, user: User) -> "SignedInUser":

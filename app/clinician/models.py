@@ -1,7 +1,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import PARTICIPANT_OWNED, Base, UTCDateTime
@@ -27,3 +27,36 @@ class ReviewMark(Base):
     reviewed_through: Mapped[datetime] = mapped_column(UTCDateTime)
     reviewed_change_seq: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+NOTE_VISIBILITIES = ("care_team", "participant")
+
+
+class ClinicianNote(Base):
+    """What a clinician saw and did, written down; append-only.
+
+    A correction is a new note that `supersedes` an earlier one: both stay, and a note is
+    superseded at most once (a unique index). On PostgreSQL a trigger refuses any UPDATE, as
+    for audit events; rows go only with the participant's erasure."""
+
+    __tablename__ = "clinician_notes"
+    __table_args__ = (
+        Index("ix_clinician_notes_participant_id_created_at", "participant_id", "created_at", "id"),
+        Index("uq_clinician_notes_supersedes_id", "supersedes_id", unique=True),
+        CheckConstraint("visibility IN ('care_team', 'participant')", name="visibility_known"),
+        PARTICIPANT_OWNED,
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    participant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    author_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    # The author's name as it was when they wrote: a later rename does not rewrite the record.
+    author_display_name: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    visibility: Mapped[str] = mapped_column(String(16))
+    supersedes_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("clinician_notes.id", ondelete="CASCADE"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

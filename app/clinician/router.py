@@ -2,13 +2,18 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, status
 
 from app.access import AssignedParticipant, CaseloadDep
-from app.clinician import service
+from app.clinician import notes, service
+from app.clinician.notes import NoteNotSupersedable
 from app.clinician.schemas import (
+    NOTE_EXAMPLE,
     OVERVIEW_EXAMPLE,
     ClinicianEntryPage,
+    ClinicianNoteCreate,
+    ClinicianNotePage,
+    ClinicianNoteRead,
     ParticipantOverview,
     ParticipantOverviewPage,
     ReviewMarkRead,
@@ -20,7 +25,7 @@ from app.journal.params import BucketQuery, FromDate, FromInstant, TagQuery, ToI
 from app.journal.reads import EntryListFilter
 from app.journal.schemas import ENTRY_READ_EXAMPLE, Summary
 from app.middleware import BodyTooLarge, UnsupportedMediaType
-from app.openapi import problem_responses
+from app.openapi import json_example, problem_responses
 from app.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery
 from app.schemas import IsoDate
 
@@ -187,3 +192,55 @@ async def get_review_mark(scope: AssignedParticipant, session: SessionDep) -> Re
     """Your review mark (`reviewed_through: null` when you have set none) and how many
     entries are unreviewed by you now. The read is recorded in the participant's access log."""
     return await service.get_review_mark(session, scope)
+
+
+@router.post(
+    "/{participant_id}/notes",
+    response_model=ClinicianNoteRead,
+    status_code=status.HTTP_201_CREATED,
+    operation_id="writeClinicianNote",
+    summary="Write a note about a participant",
+    responses=problem_responses(
+        NotAuthenticated,
+        Forbidden,
+        NotFound,
+        NoteNotSupersedable,
+        BodyTooLarge,
+        UnsupportedMediaType,
+        InvalidInput,
+        ServiceUnavailable,
+    ),
+)
+async def write_clinician_note(
+    scope: AssignedParticipant, body: ClinicianNoteCreate, session: SessionDep
+) -> ClinicianNoteRead:
+    """Write down what you saw and did. Notes are append-only: there is no edit and no
+    delete; correct a note with a new one that `supersedes` it (both are kept, the earlier
+    shown as superseded; `409` if it already is, or is not this participant's). With
+    `visibility: participant` the participant reads it too. The audit trail records that
+    you wrote (or superseded) a note, never its text."""
+    return await notes.write_note(session, scope, body)
+
+
+@router.get(
+    "/{participant_id}/notes",
+    response_model=ClinicianNotePage,
+    operation_id="listClinicianNotes",
+    summary="The care team's notes about a participant",
+    responses={
+        200: json_example({"items": [NOTE_EXAMPLE], "next_cursor": None}),
+        **problem_responses(
+            NotAuthenticated, Forbidden, NotFound, InvalidInput, ServiceUnavailable
+        ),
+    },
+)
+async def list_clinician_notes(
+    scope: AssignedParticipant,
+    session: SessionDep,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    cursor: CursorQuery = None,
+) -> ClinicianNotePage:
+    """Every note about the participant, newest first, superseded ones included and marked
+    (`superseded_by`). The read is recorded in the participant's access log."""
+    items, next_cursor = await service.list_participant_notes(session, scope, limit, cursor)
+    return ClinicianNotePage(items=items, next_cursor=next_cursor)

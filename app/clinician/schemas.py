@@ -1,12 +1,13 @@
 import uuid
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
 from app.journal.schemas import ENTRY_READ_EXAMPLE, EntryRead
 from app.pagination import Page
-from app.schemas import Rfc3339DateTime, StrictModel
+from app.schemas import NO_NUL, Rfc3339DateTime, StrictModel
 
 
 class DimensionTrend(BaseModel):
@@ -113,3 +114,56 @@ class ParticipantOverviewPage(Page[ParticipantOverview]):
 
 class ClinicianEntryPage(Page[ClinicianEntryRead]):
     """A page of a participant's entries, each marked reviewed or not."""
+
+
+NoteVisibility = Literal["care_team", "participant"]
+NOTE_EXAMPLE: JsonDict = {
+    "id": "0b8e7c6d-5a4f-4e3d-8c2b-1a0f9e8d7c6b",
+    "author": "Dr. Ada Okafor",
+    "visibility": "participant",
+    "text": "Reviewed the last two weeks with Sam; we agreed to talk again on Friday.",
+    "supersedes": None,
+    "superseded_by": None,
+    "created_at": "2026-11-21T10:30:00Z",
+}
+
+
+class ClinicianNoteCreate(StrictModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"text": NOTE_EXAMPLE["text"], "visibility": "participant"}]
+        }
+    )
+
+    text: str = Field(
+        min_length=1,
+        max_length=5000,
+        description="What you saw and did. Append-only: correct it with a note that "
+        "`supersedes` it.",
+        json_schema_extra=NO_NUL,
+    )
+    visibility: NoteVisibility = Field(
+        description="`care_team`: the care team only; `participant`: also shown to the "
+        "participant (`GET /v1/me/care-notes`, their export)."
+    )
+    supersedes: uuid.UUID | None = Field(
+        default=None,
+        description="The id of an earlier note of this participant that this one corrects; "
+        "a note is superseded at most once (`409`).",
+    )
+
+
+class ClinicianNoteRead(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [NOTE_EXAMPLE]})
+
+    id: uuid.UUID
+    author: str = Field(description="The author's display name when they wrote it.")
+    visibility: NoteVisibility
+    text: str
+    supersedes: uuid.UUID | None
+    superseded_by: uuid.UUID | None = Field(description="The note that corrects this one.")
+    created_at: datetime
+
+
+class ClinicianNotePage(Page[ClinicianNoteRead]):
+    """A page of clinician notes, newest first."""

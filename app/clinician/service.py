@@ -10,10 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.access import Caseload, ParticipantScope
 from app.access.ways_in import participant_not_found
 from app.audit.service import AuditAction, record_event, record_reads
+from app.clinician import notes
 from app.clinician.models import ReviewMark
 from app.clinician.overview import build_overviews, caseload_page, overview_rows
 from app.clinician.schemas import (
     ClinicianEntryRead,
+    ClinicianNoteRead,
     ParticipantOverview,
     ReviewMarkRead,
     ReviewMarkUpdate,
@@ -30,7 +32,7 @@ CLINICIAN_ENTRIES = TypeAdapter(list[ClinicianEntryRead])
 REVIEW_MARK_CLOCK_SKEW = timedelta(minutes=1)
 
 
-async def _audit_read(session: AsyncSession, scope: ParticipantScope, action: AuditAction) -> None:
+async def audit_read(session: AsyncSession, scope: ParticipantScope, action: AuditAction) -> None:
     await record_event(session, scope.actor, action, participant_id=scope.participant_id)
 
 
@@ -55,7 +57,7 @@ async def get_participant_overview(
     if row is None:  # reassigned since the scope was made, in this very request
         raise participant_not_found()
     (overview,) = await build_overviews(session, caseload, [row])
-    await _audit_read(session, scope, AuditAction.read_profile)
+    await audit_read(session, scope, AuditAction.read_profile)
     return overview
 
 
@@ -75,7 +77,7 @@ async def list_participant_entries(
     rows, next_cursor = await reads.list_entries(session, scope, filters, limit, cursor)
     mark = await _find_review_mark(session, scope)
     reviewed_change_seq = mark.reviewed_change_seq if mark else 0
-    await _audit_read(session, scope, AuditAction.read_entries)
+    await audit_read(session, scope, AuditAction.read_entries)
     items = [{**row._asdict(), "unreviewed": row.change_seq > reviewed_change_seq} for row in rows]
     return CLINICIAN_ENTRIES.validate_python(items), next_cursor
 
@@ -89,7 +91,7 @@ async def get_participant_summary(
 ) -> Summary:
     from_date, to_date = summary_range(from_date, to_date, scope.timezone)
     summary = await summarize(session, scope, from_date, to_date, bucket)
-    await _audit_read(session, scope, AuditAction.read_summary)
+    await audit_read(session, scope, AuditAction.read_summary)
     return summary
 
 
@@ -134,7 +136,7 @@ async def set_review_mark(
         )
     )
     unreviewed = await _count_unreviewed(session, scope, reviewed_change_seq)
-    await _audit_read(session, scope, AuditAction.review_mark)
+    await audit_read(session, scope, AuditAction.review_mark)
     return ReviewMarkRead(
         participant_id=scope.participant_id,
         reviewed_through=through,
@@ -147,7 +149,7 @@ async def get_review_mark(session: AsyncSession, scope: ParticipantScope) -> Rev
     """The clinician's mark for the participant (or none) and what is unreviewed now."""
     mark = await _find_review_mark(session, scope)
     unreviewed = await _count_unreviewed(session, scope, mark.reviewed_change_seq if mark else 0)
-    await _audit_read(session, scope, AuditAction.read_profile)
+    await audit_read(session, scope, AuditAction.read_profile)
     return ReviewMarkRead(
         participant_id=scope.participant_id,
         reviewed_through=mark.reviewed_through if mark else None,
@@ -156,6 +158,17 @@ async def get_review_mark(session: AsyncSession, scope: ParticipantScope) -> Rev
     )
 
 
-async def erase_review_marks(session: AsyncSession, scope: ParticipantScope) -> None:
-    """Every clinician's review mark on the participant (their account's erasure)."""
+async def list_participant_notes(
+    session: AsyncSession, scope: ParticipantScope, limit: int, cursor: str | None
+) -> tuple[list[ClinicianNoteRead], str | None]:
+    """The care team's notes about the participant, newest first; an audited read."""
+    page = await notes.list_notes(session, scope, limit, cursor, shared_only=False)
+    await audit_read(session, scope, AuditAction.read_notes)
+    return page
+
+
+async def erase_clinician_records(session: AsyncSession, scope: ParticipantScope) -> None:
+    """Every review mark and note about the participant (their account's erasure); the
+    audit trail keeps that notes existed, by id, never their text."""
     await session.execute(scope.delete(ReviewMark))
+    await notes.erase_notes(session, scope)

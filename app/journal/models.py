@@ -3,6 +3,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -12,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     Uuid,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -86,6 +88,8 @@ class JournalEntry(Base):
     creativity: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
     connection: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The note is the participant's own: the care team reads it only when this is true.
+    note_shared: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Tags as ",calm,work," so one portable LIKE finds a tag on SQLite and PostgreSQL alike.
     tags: Mapped[str] = mapped_column(String(340), default="")
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.access import ParticipantScope
 from app.db import UTCDateTime
 from app.errors import NotFound
-from app.journal.queries import ENTRIES, LIVE_ENTRY_ROWS, any_entries, live_entries
+from app.journal.queries import ENTRIES, any_entries, live_entries, live_entry_rows_template
 from app.journal.schemas import EntryChange, EntryRead
 from app.pagination import (
     decode_cursor,
@@ -76,10 +76,12 @@ async def get_entry(
 
 
 @functools.cache
-def _entry_page(has_from: bool, has_to: bool, has_tag: bool, has_cursor: bool) -> Select[Any]:
+def _entry_page(
+    base: Select[Any], has_from: bool, has_to: bool, has_tag: bool, has_cursor: bool
+) -> Select[Any]:
     """The list query of each shape, built once and executed with parameters."""
     column = ENTRIES.c
-    statement = LIVE_ENTRY_ROWS
+    statement = base
     if has_from:
         statement = statement.where(column.recorded_at >= bindparam("recorded_from"))
     if has_to:
@@ -120,6 +122,7 @@ async def list_entries(
         after_recorded_at, after_id = decode_instant_cursor("entries", cursor)
         params.update(after_recorded_at=after_recorded_at, after_id=after_id)
     statement = _entry_page(
+        live_entry_rows_template(scope),
         filters.recorded_from is not None,
         filters.recorded_to is not None,
         filters.tag is not None,

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response, status
 
 from app.access import OwnJournal
+from app.auth.dependencies import ParticipantIdentity
 from app.db import SessionDep
 from app.errors import (
     Forbidden,
@@ -94,14 +95,20 @@ def _with_etag(response: Response, version: int) -> None:
     },
 )
 async def create_my_entry(
-    body: EntryCreate, scope: OwnJournal, session: SessionDep, response: Response
+    body: EntryCreate,
+    identity: ParticipantIdentity,
+    scope: OwnJournal,
+    session: SessionDep,
+    response: Response,
 ) -> EntryRead:
     """Record how you feel. Send your own `id` (a UUID) to make retries safe: the same id with
     the same content returns the stored entry (`200`). The same id for an entry of yours that
     now differs (edited or deleted since, or created with other content) is `409`
     `entry-changed`, with the current entry; an id someone else's entry has is `409`
     `entry-id-unavailable`. Without an `id` the server makes one (`201`)."""
-    entry, created = await service.create_entry(session, scope, body)
+    entry, created = await service.create_entry(
+        session, scope, body, identity.user.share_notes_with_care_team
+    )
     if created:
         response.headers["Location"] = f"/v1/me/entries/{entry['id']}"
     else:

@@ -70,6 +70,7 @@ ENTRY_EXAMPLE: JsonDict = {
     "creativity": 5,
     "connection": 8,
     "note": "Slept well; a long walk at lunch.",
+    "note_shared": False,
     "tags": ["walk", "good-sleep"],
 }
 ENTRY_READ_EXAMPLE: JsonDict = {
@@ -97,7 +98,20 @@ class EntryCreate(StrictModel):
     creativity: Rating | None = None
     connection: Rating | None = Field(default=None, description="Felt connection to others.")
     note: Note = None
+    note_shared: bool | None = Field(
+        default=None,
+        description="Whether your care team may read the note; left out: your account's "
+        "`share_notes_with_care_team` preference. Ratings are always theirs to review.",
+        json_schema_extra=not_nullable,
+    )
     tags: Tags = Field(default_factory=list)
+
+    @field_validator("note_shared", mode="before")
+    @classmethod
+    def reject_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("must not be null; leave the field out to use your preference")
+        return value
 
 
 class EntryUpdate(StrictModel):
@@ -113,9 +127,16 @@ class EntryUpdate(StrictModel):
     creativity: Rating | None = Field(default=None, description="`null` clears it.")
     connection: Rating | None = Field(default=None, description="`null` clears it.")
     note: Note = None
+    note_shared: bool | None = Field(
+        default=None,
+        description="Share the note with your care team, or stop sharing it.",
+        json_schema_extra=not_nullable,
+    )
     tags: Tags | None = Field(default=None, json_schema_extra=not_nullable)
 
-    @field_validator("recorded_at", "mood", "focus", "anxiety", "tags", mode="before")
+    @field_validator(
+        "recorded_at", "mood", "focus", "anxiety", "note_shared", "tags", mode="before"
+    )
     @classmethod
     def reject_null(cls, value: Any) -> Any:
         if value is None:
@@ -143,7 +164,10 @@ class EntryRead(BaseModel):
     anxiety: int
     creativity: int | None
     connection: int | None
-    note: str | None
+    note: str | None = Field(
+        description="Your own note. To your care team: `null` unless `note_shared`."
+    )
+    note_shared: bool = Field(description="Whether your care team may read the note.")
     tags: list[str]
     version: int
     created_at: datetime

@@ -35,6 +35,7 @@ CONTENT_FIELDS = ("mood", "focus", "anxiety", "creativity", "connection", "note"
 TOMBSTONE = {
     **dict.fromkeys((*CONTENT_FIELDS, "recorded_at", "utc_offset_minutes", "local_date")),
     "tags": "",
+    "note_shared": False,
 }
 Entry = Mapping[str, Any]
 
@@ -73,6 +74,8 @@ def _when(recorded_at: datetime) -> dict[str, Any]:
 
 def _same_content(entry: Entry, data: EntryCreate) -> bool:
     if entry["deleted_at"] is not None or entry["recorded_at"] != data.recorded_at:
+        return False
+    if data.note_shared is not None and entry["note_shared"] != data.note_shared:
         return False
     if entry["utc_offset_minutes"] != _offset_minutes(data.recorded_at):
         return False
@@ -163,16 +166,21 @@ async def _insert_new(
 
 
 async def create_entry(
-    session: AsyncSession, scope: ParticipantScope, data: EntryCreate
+    session: AsyncSession,
+    scope: ParticipantScope,
+    data: EntryCreate,
+    share_notes_by_default: bool = False,
 ) -> tuple[Entry, bool]:
     """Store an entry; returns it and whether it is new. A retry with the same id and the
-    same content returns the stored entry; the same id with other content is 409."""
+    same content returns the stored entry; the same id with other content is 409. Without
+    `note_shared`, the note is shared as the participant's preference says."""
     now = utcnow()
     entry: dict[str, Any] = {
         "id": data.id or uuid.uuid4(),
         **{field: getattr(data, field) for field in CONTENT_FIELDS},
         **_when(data.recorded_at),
         "tags": join_tags(data.tags),
+        "note_shared": share_notes_by_default if data.note_shared is None else data.note_shared,
         "version": 1,
         "created_at": now,
         "updated_at": now,
@@ -196,7 +204,9 @@ async def _lock_for_change(
 def _differences(entry: Entry, changes: EntryUpdate) -> dict[str, Any]:
     """The columns the fields sent would change."""
     sent = changes.model_dump(exclude_unset=True)
-    wanted: dict[str, Any] = {field: sent[field] for field in CONTENT_FIELDS if field in sent}
+    wanted: dict[str, Any] = {
+        field: sent[field] for field in (*CONTENT_FIELDS, "note_shared") if field in sent
+    }
     if changes.recorded_at is not None:
         wanted.update(_when(changes.recorded_at))
     if "tags" in sent:

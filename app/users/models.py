@@ -2,7 +2,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, Enum, String, Uuid
+from sqlalchemy import Boolean, Enum, String, Uuid, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime, utcnow
@@ -30,5 +30,9 @@ class User(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # Set by account erasure: the row stays so audit events keep a pseudonymous actor.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # A participant's default for `note_shared` on the entries they write from now on.
+    share_notes_with_care_team: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     # The newest security notice the participant has been shown: later ones count as unseen.
     security_notices_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
