@@ -7,6 +7,7 @@ the check can fail, that a scope cannot be made elsewhere, and which way in each
 
 import ast
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -37,7 +38,7 @@ def test_participant_owned_tables_are_declared_and_keyed_by_participant() -> Non
     owned = {table.name for table in participant_owned_tables()}
     with_participant = {t.name for t in Base.metadata.sorted_tables if "participant_id" in t.c}
 
-    assert owned == {"journal_entries", "journal_counters", "review_marks"}
+    assert owned == {"journal_entries", "journal_counters", "review_marks", "clinician_notes"}
     # A new table with a participant_id must be classified: owned, or deliberately not.
     assert with_participant == owned | NOT_PARTICIPANT_DATA
 
@@ -152,3 +153,21 @@ async def test_an_unassigned_clinician_is_stopped_at_the_door(
         assert (await client.get(path, headers=stranger.headers)).status_code == 404
 
     assert guard.seen == []  # refused before any participant data was touched
+
+
+def test_a_caseload_reaches_only_the_participants_it_listed() -> None:
+    from app.access.ways_in import caseload_of
+    from app.auth.identity import Identity, SignedInUser
+    from app.journal.queries import ENTRIES
+
+    now = datetime.now(UTC)
+    clinician = SignedInUser(
+        uuid.uuid4(), "c@example.org", Role.clinician, "C", "UTC", True, now, now
+    )
+    caseload = caseload_of(Identity(clinician, uuid.uuid4(), request_id=None))
+    listed, other = uuid.uuid4(), uuid.uuid4()
+    caseload.remember([listed])
+
+    caseload.select(ENTRIES, among=[listed])
+    with pytest.raises(ValueError, match="not listed"):
+        caseload.select(ENTRIES, among=[listed, other])

@@ -2,7 +2,7 @@
 
 import enum
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -129,6 +129,7 @@ class Caseload:
     clinician_id: uuid.UUID
     actor: Actor
     _mint: object = field(default=None, repr=False)
+    _listed: set[uuid.UUID] = field(default_factory=set, repr=False)
 
     def __post_init__(self) -> None:
         if self._mint is not _MINT:
@@ -158,13 +159,20 @@ class Caseload:
         """`target`'s rows of the participant of each row of `participants()`."""
         return _table(target).c.participant_id == User.id
 
+    def remember(self, participant_ids: Iterable[uuid.UUID]) -> None:
+        """Note the participants read through `participants()` in this request: `select`
+        reaches only those."""
+        self._listed.update(participant_ids)
+
     def select(self, target: Target, *columns: Any, among: Sequence[uuid.UUID]) -> Select[Any]:
-        """Rows of `target` of the participants `among` that are in the caseload."""
+        """Rows of `target` of the participants `among`, each of whom this caseload listed
+        (`remember`); anyone else is a programming error, refused before any SQL. (Checked
+        here rather than by a semi-join on the assignments: that join cost the overview of
+        200 participants 3.5 ms of its 13.)"""
+        if not set(among) <= self._listed:
+            raise ValueError("participants not listed through this caseload")
         table = _table(target)
-        assigned = self.participants(User.id).with_only_columns(CareAssignment.participant_id)
-        statement = select(*(columns or table.c)).where(
-            table.c.participant_id.in_(among), table.c.participant_id.in_(assigned)
-        )
+        statement = select(*(columns or table.c)).where(table.c.participant_id.in_(among))
         return _mark(statement, CASELOAD)
 
 

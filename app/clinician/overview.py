@@ -98,7 +98,9 @@ async def caseload_page(
             or_(User.display_name > name, and_(User.display_name == name, User.id > after_id))
         )
     statement = statement.order_by(User.display_name, User.id).limit(limit + 1)
-    return page_of(list(await session.execute(statement)), limit, _participants_cursor)
+    rows, next_cursor = page_of(list(await session.execute(statement)), limit, _participants_cursor)
+    caseload.remember(row.participant_id for row in rows)
+    return rows, next_cursor
 
 
 def _rounded(value: ColumnElement[Any]) -> ColumnElement[float]:

@@ -56,6 +56,7 @@ async def get_participant_overview(
     row = (await session.execute(statement)).first()
     if row is None:  # reassigned since the scope was made, in this very request
         raise participant_not_found()
+    caseload.remember([row.participant_id])
     (overview,) = await build_overviews(session, caseload, [row])
     await audit_read(session, scope, AuditAction.read_profile)
     return overview
