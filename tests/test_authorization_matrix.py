@@ -166,6 +166,10 @@ MATRIX: dict[tuple[str, str], Rule] = {
         201, 404, json=lambda w, r: {"text": "Seen today.", "visibility": "participant"}
     ),
     ("GET", "/v1/clinician/participants/{participant_id}/notes"): clinician_only(200, 404),
+    # An unknown note: only who may ask is under test (tests/test_notes.py reads real ones).
+    ("GET", "/v1/clinician/participants/{participant_id}/notes/{note_id}"): clinician_only(
+        404, 404
+    ),
     # the validated instruments: any signed-in role
     ("GET", "/v1/instruments"): everyone_signed_in(200),
     ("GET", "/v1/instruments/{key}"): everyone_signed_in(200),
@@ -263,6 +267,7 @@ async def test_route_answers_each_role_as_documented(
         user_id=world.accounts[rule.user].id,
         approval_id=uuid.uuid4(),
         key="gad-7",
+        note_id=uuid.uuid4(),
     )
     for role in ROLES:
         before = await snapshot(accounts)

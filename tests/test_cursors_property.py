@@ -36,6 +36,7 @@ ROUTES_OF_KIND = {
     "users": ["/v1/admin/users"],
     "audit": ["/v1/admin/audit-events"],
     "approvals": ["/v1/admin/approvals"],
+    "notes": ["/v1/clinician/participants/{participant_id}/notes", "/v1/me/care-notes"],
 }
 SHAPES = {
     "entries": ("instant", "uuid"),
@@ -46,6 +47,7 @@ SHAPES = {
     "users": ("instant", "uuid"),
     "audit": ("integer",),
     "approvals": ("instant", "uuid"),
+    "notes": ("instant", "uuid"),
 }
 LIST_ROUTES = [(path, kind) for kind, paths in ROUTES_OF_KIND.items() for path in paths]
 
@@ -161,6 +163,10 @@ async def clinic(client: httpx.AsyncClient, accounts: Accounts) -> Clinic:
     for hours in (1, 2, 3):
         moment = datetime.now(UTC) - timedelta(hours=hours)
         assert (await post_entry(client, participant, recorded_at=moment.isoformat())).is_success
+    notes = f"/v1/clinician/participants/{participant.id}/notes"
+    for text in ("Seen.", "Seen again."):
+        body = {"text": text, "visibility": "participant"}
+        assert (await client.post(notes, json=body, headers=clinician.headers)).is_success
     # Reads by the clinician fill the participant's access log and the audit trail.
     await client.get(
         f"/v1/clinician/participants/{participant.id}/entries", headers=clinician.headers
@@ -212,6 +218,7 @@ CRAFTED: list[tuple[str, list[Any]]] = [
     ("users", ["0001-01-01T00:00:00+00:30", str(uuid.uuid4())]),
     ("audit", [2**63]),
     ("approvals", ["9999-12-31T23:59:59-05:00", str(uuid.uuid4())]),
+    ("notes", ["0001-01-01T00:00:00+01:00", str(uuid.uuid4())]),
 ]
 
 

@@ -160,6 +160,7 @@ async def test_generated_client_runs_the_main_flow(
                 anxiety=2,
                 connection=9,
                 note="A long walk with friends.",
+                note_shared=True,
                 tags=["walk", "friends"],
             ),
         ]

@@ -149,6 +149,7 @@ async def test_csv_export_has_a_header_and_one_row_per_entry(
             text = parsed[key]
             parsed[key] = None if text is None else int(text)
         parsed["tags"] = row["tags"].split(";") if row["tags"] else []
+        parsed["note_shared"] = {"true": True, "false": False}[row["note_shared"]]
         assert parsed == entry
 
 

@@ -87,14 +87,17 @@ async def test_the_preference_applies_to_later_entries_only(
     assert await clinician_notes_seen(client, clinician, sam) == [None, "after", None]
 
 
-async def test_only_participants_have_a_note_sharing_preference(
+async def test_the_note_sharing_preference_takes_only_true_or_false(
     client: httpx.AsyncClient, accounts: Accounts
 ) -> None:
-    clinician = await accounts.make(Role.clinician)
-    refused = await client.patch(
-        "/v1/me", json={"share_notes_with_care_team": True}, headers=clinician.headers
-    )
-    assert refused.status_code == 422
+    sam = await accounts.make()
+    for value in (0, 1, "true", None):
+        refused = await client.patch(
+            "/v1/me", json={"share_notes_with_care_team": value}, headers=sam.headers
+        )
+        assert refused.status_code == (200 if value is None else 422), value
+        refused = await post_entry(client, sam, note_shared=value)
+        assert refused.status_code == 422, value
 
 
 async def test_no_clinician_route_shows_a_private_note(
@@ -137,6 +140,10 @@ async def test_clinician_notes_are_append_only_and_corrections_supersede(
     )
 
     assert second.status_code == 201 and again.status_code == 409
+    fetched = await client.get(second.headers["location"], headers=clinician.headers)
+    assert fetched.json() == second.json()
+    earlier = await client.get(f"{notes_path(sam)}/{first['id']}", headers=clinician.headers)
+    assert earlier.json()["superseded_by"] == second.json()["id"]
     assert again.json()["type"].endswith("/note-not-supersedable")
     listed = (await client.get(notes_path(sam), headers=clinician.headers)).json()["items"]
     assert [(n["text"], n["supersedes"], n["superseded_by"]) for n in listed] == [

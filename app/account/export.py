@@ -52,6 +52,7 @@ CSV_COLUMNS = [
     "creativity",
     "connection",
     "note",
+    "note_shared",
     "tags",
     "version",
     "created_at",
@@ -174,6 +175,15 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TEXT_COLUMNS = frozenset({"note", "tags"})
 
 
+def _csv_cell(value: Any) -> Any:
+    """Empty for none, `true`/`false` as in the JSON export, anything else as it is."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
 def spreadsheet_safe(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
@@ -196,7 +206,7 @@ async def stream_csv_export(
             for column in TEXT_COLUMNS:
                 if row[column]:
                     row[column] = spreadsheet_safe(row[column])
-            writer.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])
+            writer.writerow([_csv_cell(row[column]) for column in CSV_COLUMNS])
         yield buffer.getvalue().encode()
 
 

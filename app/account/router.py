@@ -117,9 +117,9 @@ async def list_my_security_notices(
 
 EXPORT_CSV_EXAMPLE = (
     "id,recorded_at,utc_offset_minutes,local_date,mood,focus,anxiety,creativity,connection,"
-    "note,tags,version,created_at,updated_at\r\n"
+    "note,note_shared,tags,version,created_at,updated_at\r\n"
     f"{ENTRY_READ_EXAMPLE['id']},2026-11-20T07:30:00Z,60,2026-11-20,7,6,3,5,8,"
-    "Slept well; a long walk at lunch.,walk;good-sleep,1,2026-11-20T07:31:12Z,"
+    "Slept well; a long walk at lunch.,false,walk;good-sleep,1,2026-11-20T07:31:12Z,"
     "2026-11-20T07:31:12Z\r\n"
 )
 

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from app.audit.schemas import ACCESS_LOG_EXAMPLE, AccessLogItem
 from app.care.schemas import AssignmentHistoryItem, ClinicianInfo
@@ -22,11 +22,11 @@ class MeUpdate(StrictModel):
 
     display_name: DisplayName | None = None
     timezone: TimeZoneName | None = None
-    share_notes_with_care_team: bool | None = Field(
+    share_notes_with_care_team: StrictBool | None = Field(
         default=None,
-        description="Participants: whether the notes of entries you write from now on are "
-        "shared with your care team (`note_shared` of each entry; entries already written "
-        "keep theirs). Other roles: `422`.",
+        description="Whether the notes of entries you write from now on are shared with "
+        "your care team (`note_shared` of each entry; entries already written keep theirs). "
+        "Only a participant's entries have notes.",
     )
 
 
@@ -47,8 +47,8 @@ class MeRead(UserRead):
     )
 
     share_notes_with_care_team: bool = Field(
-        description="Participants: the default `note_shared` of new entries (`false` until "
-        "you change it). Always `false` for other roles."
+        description="The default `note_shared` of new entries (`false` until you change "
+        "it); only a participant's entries have notes."
     )
     unseen_security_notices: int = Field(
         ge=0,

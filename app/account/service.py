@@ -9,7 +9,6 @@ from app.audit.notices import count_unseen_notices
 from app.audit.service import AuditAction, record_event
 from app.auth.identity import Identity
 from app.care import service as care
-from app.errors import InvalidInput
 from app.users.models import Role, User
 from app.users.schemas import UserRead
 
@@ -35,13 +34,6 @@ async def update_me(session: AsyncSession, identity: Identity, changes: MeUpdate
 
     Each field that really changes is audited (the field, not the values); a request that
     changes nothing records nothing."""
-    if (
-        changes.share_notes_with_care_team is not None
-        and identity.user.role is not Role.participant
-    ):
-        raise InvalidInput(
-            "body.share_notes_with_care_team", "Only participants write notes to share.", "invalid"
-        )
     user = await session.get_one(User, identity.user.id)
     changed = []
     for field, value in changes.model_dump(exclude_unset=True).items():

@@ -61,12 +61,20 @@ def _read(row: Row[Any]) -> ClinicianNoteRead:
     return ClinicianNoteRead.model_validate(row._mapping)
 
 
+async def find_note(
+    session: AsyncSession, scope: ParticipantScope, note_id: uuid.UUID
+) -> ClinicianNoteRead | None:
+    """One note of the participant, with what supersedes it, or None."""
+    statement = _notes_with_successor(scope).where(ClinicianNote.id == note_id)
+    row = (await session.execute(statement)).first()
+    return _read(row) if row is not None else None
+
+
 async def _check_supersedable(
     session: AsyncSession, scope: ParticipantScope, note_id: uuid.UUID
 ) -> None:
-    statement = _notes_with_successor(scope).where(ClinicianNote.id == note_id)
-    row = (await session.execute(statement)).first()
-    if row is None or row.superseded_by is not None:
+    note = await find_note(session, scope, note_id)
+    if note is None or note.superseded_by is not None:
         raise NoteNotSupersedable(NoteNotSupersedable.example)
 
 

@@ -1,8 +1,9 @@
 """Review of the participants assigned to the calling clinician now. Clinicians only."""
 
+import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, Query, Response, status
 
 from app.access import AssignedParticipant, CaseloadDep
 from app.clinician import notes, service
@@ -200,26 +201,64 @@ async def get_review_mark(scope: AssignedParticipant, session: SessionDep) -> Re
     status_code=status.HTTP_201_CREATED,
     operation_id="writeClinicianNote",
     summary="Write a note about a participant",
-    responses=problem_responses(
-        NotAuthenticated,
-        Forbidden,
-        NotFound,
-        NoteNotSupersedable,
-        BodyTooLarge,
-        UnsupportedMediaType,
-        InvalidInput,
-        ServiceUnavailable,
-    ),
+    responses={
+        201: {
+            "description": "Written.",
+            "headers": {
+                "Location": {
+                    "description": "The note's URL.",
+                    "required": True,
+                    "schema": {"type": "string"},
+                }
+            },
+        },
+        **problem_responses(
+            NotAuthenticated,
+            Forbidden,
+            NotFound,
+            NoteNotSupersedable,
+            BodyTooLarge,
+            UnsupportedMediaType,
+            InvalidInput,
+            ServiceUnavailable,
+        ),
+    },
 )
 async def write_clinician_note(
-    scope: AssignedParticipant, body: ClinicianNoteCreate, session: SessionDep
+    scope: AssignedParticipant, body: ClinicianNoteCreate, session: SessionDep, response: Response
 ) -> ClinicianNoteRead:
     """Write down what you saw and did. Notes are append-only: there is no edit and no
     delete; correct a note with a new one that `supersedes` it (both are kept, the earlier
     shown as superseded; `409` if it already is, or is not this participant's). With
     `visibility: participant` the participant reads it too. The audit trail records that
     you wrote (or superseded) a note, never its text."""
-    return await notes.write_note(session, scope, body)
+    note = await notes.write_note(session, scope, body)
+    response.headers["Location"] = (
+        f"/v1/clinician/participants/{scope.participant_id}/notes/{note.id}"
+    )
+    return note
+
+
+@router.get(
+    "/{participant_id}/notes/{note_id}",
+    response_model=ClinicianNoteRead,
+    operation_id="getClinicianNote",
+    summary="One note about a participant",
+    responses={
+        200: json_example(NOTE_EXAMPLE),
+        **problem_responses(
+            NotAuthenticated, Forbidden, NotFound, InvalidInput, ServiceUnavailable
+        ),
+    },
+)
+async def get_clinician_note(
+    scope: AssignedParticipant,
+    note_id: Annotated[uuid.UUID, Path(description="The note's id.")],
+    session: SessionDep,
+) -> ClinicianNoteRead:
+    """One note, with what supersedes it; `404` for any note not about this participant.
+    The read is recorded in the participant's access log."""
+    return await service.get_participant_note(session, scope, note_id)
 
 
 @router.get(

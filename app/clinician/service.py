@@ -1,5 +1,6 @@
 """What a clinician reads of the participants assigned to them; every read is audited."""
 
+import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -21,7 +22,7 @@ from app.clinician.schemas import (
     ReviewMarkUpdate,
 )
 from app.db import utcnow
-from app.errors import InvalidInput
+from app.errors import InvalidInput, NotFound
 from app.journal import reads
 from app.journal.queries import ENTRIES, live_entries
 from app.journal.schemas import Summary
@@ -166,6 +167,17 @@ async def list_participant_notes(
     page = await notes.list_notes(session, scope, limit, cursor, shared_only=False)
     await audit_read(session, scope, AuditAction.read_notes)
     return page
+
+
+async def get_participant_note(
+    session: AsyncSession, scope: ParticipantScope, note_id: uuid.UUID
+) -> ClinicianNoteRead:
+    """One note about the participant (404 otherwise); an audited read."""
+    note = await notes.find_note(session, scope, note_id)
+    if note is None:
+        raise NotFound("No such note.")
+    await audit_read(session, scope, AuditAction.read_notes)
+    return note
 
 
 async def erase_clinician_records(session: AsyncSession, scope: ParticipantScope) -> None:

@@ -8,6 +8,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     field_validator,
 )
 from pydantic.config import JsonDict
@@ -98,7 +99,7 @@ class EntryCreate(StrictModel):
     creativity: Rating | None = None
     connection: Rating | None = Field(default=None, description="Felt connection to others.")
     note: Note = None
-    note_shared: bool | None = Field(
+    note_shared: StrictBool | None = Field(
         default=None,
         description="Whether your care team may read the note; left out: your account's "
         "`share_notes_with_care_team` preference. Ratings are always theirs to review.",
@@ -127,7 +128,7 @@ class EntryUpdate(StrictModel):
     creativity: Rating | None = Field(default=None, description="`null` clears it.")
     connection: Rating | None = Field(default=None, description="`null` clears it.")
     note: Note = None
-    note_shared: bool | None = Field(
+    note_shared: StrictBool | None = Field(
         default=None,
         description="Share the note with your care team, or stop sharing it.",
         json_schema_extra=not_nullable,
