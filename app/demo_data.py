@@ -14,9 +14,37 @@ from app.care.service import assign_clinician
 from app.db import utcnow
 from app.journal.schemas import EntryCreate
 from app.journal.service import create_entry
+from app.support.schemas import SupportUpdate
+from app.support.service import set_support
 from app.users.models import Role, User
 
 DEMO_DAYS = 28
+# Example entries with their sources: a real clinic enters its own on-call line and checks
+# the national lines of its country (`verified_at`) before relying on them.
+DEMO_SUPPORT = SupportUpdate.model_validate(
+    {
+        "message": "If you need to talk to someone now, these people are there for you.",
+        "resources": [
+            {
+                "name": "Demo clinic on-call line (example)",
+                "description": "A clinician of the programme answers. This demo number is "
+                "not connected.",
+                "country": "GB",
+                "phone": "+44 20 7946 0000",
+                "hours": "24 hours, every day",
+            },
+            {
+                "name": "Samaritans",
+                "description": "Free listening support in the UK and Ireland, any time.",
+                "country": "GB",
+                "phone": "116 123",
+                "url": "https://www.samaritans.org/",
+                "hours": "24 hours, every day",
+                "source_url": "https://www.samaritans.org/how-we-can-help/contact-samaritan/",
+            },
+        ],
+    }
+)
 DEMO_TAGS = ["walk", "work", "family", "good-sleep", "poor-sleep", "exercise", "friends"]
 DEMO_NOTES = [
     "Slept well and took a long walk at lunch.",
@@ -65,6 +93,7 @@ async def populate_demo_journal(session: AsyncSession, users: list[User]) -> Non
     participants = [user for user in users if user.role is Role.participant]
     actor = Actor(admin.id, admin.role.value, "demo")
     rng = random.Random(20261125)  # noqa: S311 - sample data, not security
+    await set_support(session, actor, DEMO_SUPPORT)
     for index, participant in enumerate(participants):
         clinician = clinicians[index % len(clinicians)]
         await assign_clinician(session, actor, participant.id, clinician.id)

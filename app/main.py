@@ -27,6 +27,7 @@ from app.openapi import describe_limits, drop_json_beside_problems
 from app.operations.router import router as operations_router
 from app.query_params import reject_unknown_query_parameters
 from app.schema_gate import SchemaGate
+from app.support.router import router as support_router
 
 DESCRIPTION = """\
 A clinician-supervised wellbeing journal. Participants record how they feel (mood, focus,
@@ -181,6 +182,7 @@ ROUTERS = (
     clinician_router,
     admin_router,
     instruments_router,
+    support_router,
 )
 
 

@@ -7,6 +7,7 @@ from app.care.models import CareAssignment
 from app.clinician.models import ClinicianNote, ReviewMark
 from app.db import Base
 from app.journal.models import JournalCounter, JournalEntry
+from app.support.models import SupportSettings
 from app.users.models import User
 
 __all__ = [
@@ -22,5 +23,6 @@ __all__ = [
     "LoginFailure",
     "RefreshToken",
     "ReviewMark",
+    "SupportSettings",
     "User",
 ]

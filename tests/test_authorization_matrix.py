@@ -37,6 +37,7 @@ GUARDED_TABLES = (
     "care_assignments",
     "review_marks",
     "clinician_notes",
+    "support_settings",
     "auth_sessions",
     "refresh_tokens",
     "activation_codes",
@@ -150,6 +151,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/me/clinician"): participant_only(200),
     ("GET", "/v1/me/access-log"): participant_only(200),
     ("GET", "/v1/me/care-notes"): participant_only(200),
+    ("GET", "/v1/me/support"): participant_only(200),
     ("GET", "/v1/me/security-notices"): participant_only(200),
     ("GET", "/v1/me/export"): participant_only(200),
     ("DELETE", "/v1/me"): participant_only(204),
@@ -191,6 +193,10 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/admin/participants/{participant_id}/clinician"): admin_only(200),
     ("GET", "/v1/admin/audit-events"): admin_only(200),
     ("GET", "/v1/admin/approvals"): admin_only(200),
+    ("GET", "/v1/admin/support-resources"): admin_only(200),
+    ("PUT", "/v1/admin/support-resources"): admin_only(
+        200, json=lambda w, r: {"message": "We are here.", "resources": []}
+    ),
     # No request pending in this world: only who may ask is under test.
     ("POST", "/v1/admin/approvals/{approval_id}/approve"): admin_only(404),
     ("POST", "/v1/admin/approvals/{approval_id}/reject"): admin_only(404),

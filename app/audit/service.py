@@ -48,6 +48,7 @@ class AuditAction(enum.StrEnum):
     profile_display_name_change = "profile.display_name_change"
     profile_timezone_change = "profile.timezone_change"
     profile_note_sharing_change = "profile.note_sharing_change"
+    support_update = "support.update"
     entry_update = "journal.entry_update"
     entry_delete = "journal.entry_delete"
 
