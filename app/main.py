@@ -13,6 +13,7 @@ from app import __version__
 from app.account.router import password_router
 from app.account.router import router as account_router
 from app.admin.router import router as admin_router
+from app.alerts.router import router as alerts_router
 from app.auth.router import router as auth_router
 from app.clinician.router import router as clinician_router
 from app.config import Settings, get_settings
@@ -183,6 +184,7 @@ ROUTERS = (
     admin_router,
     instruments_router,
     support_router,
+    alerts_router,
 )
 
 

@@ -1,6 +1,7 @@
 """Every ORM model, imported in one place so that Alembic sees the whole schema."""
 
 from app.admin.models import AdminApproval
+from app.alerts.models import Alert, ClinicAlertRule, ParticipantAlertRule
 from app.audit.models import AuditEvent
 from app.auth.models import ActivationCode, AuthSession, LoginFailure, RefreshToken
 from app.care.models import CareAssignment
@@ -13,14 +14,17 @@ from app.users.models import User
 __all__ = [
     "ActivationCode",
     "AdminApproval",
+    "Alert",
     "AuditEvent",
     "AuthSession",
     "Base",
     "CareAssignment",
+    "ClinicAlertRule",
     "ClinicianNote",
     "JournalCounter",
     "JournalEntry",
     "LoginFailure",
+    "ParticipantAlertRule",
     "RefreshToken",
     "ReviewMark",
     "SupportSettings",

@@ -18,6 +18,8 @@ from pydantic import SecretStr
 from sqlalchemy import Executable, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.alerts.defaults import DEFAULT_RULES
+from app.alerts.rule_store import CLINIC_RULES, rule_columns
 from app.auth.models import LoginFailure
 from app.auth.passwords import hash_password
 from app.auth.service import issue_activation_code, start_session
@@ -88,6 +90,9 @@ async def _empty_database(app: FastAPI) -> None:
         else:
             for table in tables:
                 await connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608
+        # What a fresh database holds besides: the clinic's default alert rules.
+        defaults = [rule_columns(rule, n) for n, rule in enumerate(DEFAULT_RULES.rules)]
+        await connection.execute(insert(CLINIC_RULES), defaults)
 
 
 @asynccontextmanager

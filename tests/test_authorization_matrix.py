@@ -38,6 +38,9 @@ GUARDED_TABLES = (
     "review_marks",
     "clinician_notes",
     "support_settings",
+    "clinic_alert_rules",
+    "participant_alert_rules",
+    "alerts",
     "auth_sessions",
     "refresh_tokens",
     "activation_codes",
@@ -168,6 +171,10 @@ MATRIX: dict[tuple[str, str], Rule] = {
         201, 404, json=lambda w, r: {"text": "Seen today.", "visibility": "participant"}
     ),
     ("GET", "/v1/clinician/participants/{participant_id}/notes"): clinician_only(200, 404),
+    ("GET", "/v1/clinician/participants/{participant_id}/alert-rules"): clinician_only(200, 404),
+    ("PUT", "/v1/clinician/participants/{participant_id}/alert-rules"): clinician_only(
+        200, 404, json=lambda w, r: {"rules": []}
+    ),
     # An unknown note: only who may ask is under test (tests/test_notes.py reads real ones).
     ("GET", "/v1/clinician/participants/{participant_id}/notes/{note_id}"): clinician_only(
         404, 404
@@ -194,6 +201,8 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/admin/audit-events"): admin_only(200),
     ("GET", "/v1/admin/approvals"): admin_only(200),
     ("GET", "/v1/admin/support-resources"): admin_only(200),
+    ("GET", "/v1/admin/alert-rules"): admin_only(200),
+    ("PUT", "/v1/admin/alert-rules"): admin_only(200, json=lambda w, r: {"rules": []}),
     ("PUT", "/v1/admin/support-resources"): admin_only(
         200, json=lambda w, r: {"message": "We are here.", "resources": []}
     ),

@@ -38,7 +38,14 @@ def test_participant_owned_tables_are_declared_and_keyed_by_participant() -> Non
     owned = {table.name for table in participant_owned_tables()}
     with_participant = {t.name for t in Base.metadata.sorted_tables if "participant_id" in t.c}
 
-    assert owned == {"journal_entries", "journal_counters", "review_marks", "clinician_notes"}
+    assert owned == {
+        "journal_entries",
+        "journal_counters",
+        "review_marks",
+        "clinician_notes",
+        "participant_alert_rules",
+        "alerts",
+    }
     # A new table with a participant_id must be classified: owned, or deliberately not.
     assert with_participant == owned | NOT_PARTICIPANT_DATA
 

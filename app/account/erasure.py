@@ -3,6 +3,7 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import own_scope
+from app.alerts.rule_store import erase_participant_alerting
 from app.audit.service import AuditAction, record_event
 from app.auth.identity import Identity
 from app.auth.service import forget_credentials
@@ -27,6 +28,7 @@ async def erase_account(session: AsyncSession, identity: Identity) -> None:
         return
     await forget_credentials(session, scope.participant_id)
     await erase_clinician_records(session, scope)
+    await erase_participant_alerting(session, scope)
     await end_care_of_erased(session, scope.participant_id, now)
     await erase_profile(session, scope.participant_id, now)
     await record_event(

@@ -49,6 +49,8 @@ class AuditAction(enum.StrEnum):
     profile_timezone_change = "profile.timezone_change"
     profile_note_sharing_change = "profile.note_sharing_change"
     support_update = "support.update"
+    alert_rules_update = "alert_rules.update"
+    alert_rules_participant_update = "alert_rules.participant_update"
     entry_update = "journal.entry_update"
     entry_delete = "journal.entry_delete"
 

@@ -1,0 +1,104 @@
+"""Stored alert rules: the clinic's defaults, a participant's own, and the effective merge."""
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+from pydantic import TypeAdapter
+from sqlalchemy import Table, delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.access import ParticipantScope
+from app.alerts.models import Alert, ClinicAlertRule, ParticipantAlertRule
+from app.alerts.rules import AlertRule, AlertRuleSet, EffectiveRule, EffectiveRuleSet, RuleBase
+from app.audit.service import Actor, AuditAction, record_event
+from app.db import utcnow
+
+RULE = TypeAdapter(AlertRule)
+BASE_FIELDS = ("key", "kind", "severity", "acknowledge_within_minutes", "enabled")
+CLINIC_RULES = cast(Table, ClinicAlertRule.__table__)
+PARTICIPANT_RULES = cast(Table, ParticipantAlertRule.__table__)
+
+
+def _rule(row: Any) -> AlertRule:
+    values = {field: getattr(row, field) for field in BASE_FIELDS}
+    return RULE.validate_python({**values, **row.parameters})
+
+
+def rule_columns(rule: RuleBase, position: int) -> dict[str, Any]:
+    dumped = rule.model_dump(mode="json")
+    return {
+        **{field: dumped.pop(field) for field in BASE_FIELDS},
+        "parameters": dumped,
+        "position": position,
+        "updated_at": utcnow(),
+    }
+
+
+async def clinic_rules(session: AsyncSession) -> list[AlertRule]:
+    rows = await session.execute(select(CLINIC_RULES).order_by(CLINIC_RULES.c.position))
+    return [_rule(row) for row in rows]
+
+
+async def set_clinic_rules(
+    session: AsyncSession, actor: Actor, rule_set: AlertRuleSet
+) -> AlertRuleSet:
+    """Replace the clinic's defaults at once; audited (that they changed: policy, no content)."""
+    await session.execute(delete(CLINIC_RULES))
+    if rule_set.rules:
+        rows = [rule_columns(rule, position) for position, rule in enumerate(rule_set.rules)]
+        await session.execute(insert(CLINIC_RULES), rows)
+    await record_event(session, actor, AuditAction.alert_rules_update)
+    return rule_set
+
+
+async def participant_rules(session: AsyncSession, scope: ParticipantScope) -> list[AlertRule]:
+    statement = scope.select(PARTICIPANT_RULES).order_by(PARTICIPANT_RULES.c.position)
+    return [_rule(row) for row in await session.execute(statement)]
+
+
+def merge(clinic: Sequence[AlertRule], own: Sequence[AlertRule]) -> list[EffectiveRule]:
+    """Clinic rules first (each replaced by the participant's rule with its key, if any),
+    then the participant's additions."""
+    own_by_key = {rule.key: rule for rule in own}
+    merged = [
+        EffectiveRule(scope="participant", rule=own_by_key.pop(rule.key))
+        if rule.key in own_by_key
+        else EffectiveRule(scope="clinic", rule=rule)
+        for rule in clinic
+    ]
+    return merged + [EffectiveRule(scope="participant", rule=rule) for rule in own_by_key.values()]
+
+
+async def effective_rules(session: AsyncSession, scope: ParticipantScope) -> EffectiveRuleSet:
+    """The rules that apply to the participant: the clinic's, merged with their own."""
+    own = await participant_rules(session, scope)
+    return EffectiveRuleSet(rules=merge(await clinic_rules(session), own))
+
+
+async def enabled_rules(session: AsyncSession, scope: ParticipantScope) -> list[AlertRule]:
+    return [
+        item.rule for item in (await effective_rules(session, scope)).rules if item.rule.enabled
+    ]
+
+
+async def set_participant_rules(
+    session: AsyncSession, scope: ParticipantScope, rule_set: AlertRuleSet
+) -> EffectiveRuleSet:
+    """Replace the participant's own rules at once; audited (no content)."""
+    await session.execute(scope.delete(PARTICIPANT_RULES))
+    for position, rule in enumerate(rule_set.rules):
+        values = {**rule_columns(rule, position), "updated_by": scope.actor.user_id}
+        await session.execute(scope.upsert(session, PARTICIPANT_RULES).values(values))
+    await record_event(
+        session,
+        scope.actor,
+        AuditAction.alert_rules_participant_update,
+        participant_id=scope.participant_id,
+    )
+    return await effective_rules(session, scope)
+
+
+async def erase_participant_alerting(session: AsyncSession, scope: ParticipantScope) -> None:
+    """The participant's own rules and every alert about them (their account's erasure)."""
+    await session.execute(scope.delete(PARTICIPANT_RULES))
+    await session.execute(scope.delete(Alert))
