@@ -67,3 +67,11 @@ def own_scope_of(account: Account, timezone: str = "UTC") -> ParticipantScope:
     now = datetime.now(UTC)
     user = SignedInUser(account.id, account.email, Role.participant, "", timezone, True, now, now)
     return own_scope(Identity(user, uuid.uuid4(), request_id=None))
+
+
+def created_entry(response: httpx.Response) -> dict[str, Any]:
+    """The entry of a create's answer, as a GET answers it (without the create's `support`,
+    which this asserts is absent: the default rules raise nothing urgent from one entry)."""
+    body = dict(response.json())
+    assert body.pop("support") is None, body
+    return body

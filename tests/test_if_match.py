@@ -5,7 +5,7 @@ import httpx
 import pytest
 
 from tests.conftest import Accounts
-from tests.helpers import post_entry
+from tests.helpers import created_entry, post_entry
 
 
 @pytest.mark.parametrize("header", ["3", "1", "W/1", '"1', "1, 2", ""])
@@ -13,7 +13,7 @@ async def test_a_malformed_if_match_is_422_showing_the_right_form(
     client: httpx.AsyncClient, accounts: Accounts, header: str
 ) -> None:
     sam = await accounts.make()
-    created = (await post_entry(client, sam)).json()
+    created = created_entry(await post_entry(client, sam))
     url = f"/v1/me/entries/{created['id']}"
     for response in (
         await client.patch(url, json={"mood": 9}, headers={**sam.headers, "If-Match": header}),
@@ -30,7 +30,7 @@ async def test_a_stale_if_match_is_412_with_the_current_etag_and_entry(
     client: httpx.AsyncClient, accounts: Accounts
 ) -> None:
     sam = await accounts.make()
-    created = (await post_entry(client, sam)).json()
+    created = created_entry(await post_entry(client, sam))
     url = f"/v1/me/entries/{created['id']}"
     edited = await client.patch(url, json={"mood": 1}, headers={**sam.headers, "If-Match": '"1"'})
     for response in (
@@ -50,7 +50,7 @@ async def test_lists_and_star_match_and_a_weak_tag_never_does(
 ) -> None:
     # RFC 9110: If-Match uses the strong comparison, so W/"3" does not match version 3.
     sam = await accounts.make()
-    created = (await post_entry(client, sam)).json()
+    created = created_entry(await post_entry(client, sam))
     url = f"/v1/me/entries/{created['id']}"
     for header, status in (('"7", "1"', 200), ("*", 200), ('W/"3"', 412)):
         response = await client.patch(
@@ -63,7 +63,7 @@ async def test_an_entity_tag_may_hold_a_comma(
     client: httpx.AsyncClient, accounts: Accounts
 ) -> None:
     sam = await accounts.make()
-    created = (await post_entry(client, sam)).json()
+    created = created_entry(await post_entry(client, sam))
     url = f"/v1/me/entries/{created['id']}"
     response = await client.patch(
         url, json={"mood": 3}, headers={**sam.headers, "If-Match": '"a,b" , "1"'}

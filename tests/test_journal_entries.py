@@ -10,7 +10,7 @@ import pytest
 
 from app.pagination import encode_cursor
 from tests.conftest import Accounts
-from tests.helpers import count_entries, entry_body, post_entry
+from tests.helpers import count_entries, created_entry, entry_body, post_entry
 
 
 async def test_create_entry_returns_201_with_location_etag_and_local_date(
@@ -19,7 +19,7 @@ async def test_create_entry_returns_201_with_location_etag_and_local_date(
     sam = await accounts.make()
     response = await post_entry(client, sam, recorded_at="2026-11-20T23:30:00-05:00")
     assert response.status_code == 201
-    body = response.json()
+    body = created_entry(response)
     assert response.headers["location"] == f"/v1/me/entries/{body['id']}"
     assert response.headers["etag"] == '"1"'
     assert body["recorded_at"] == "2026-11-21T04:30:00Z"
@@ -165,7 +165,7 @@ async def test_empty_note_is_stored_as_null_and_duplicate_tags_collapse(
     client: httpx.AsyncClient, accounts: Accounts
 ) -> None:
     sam = await accounts.make()
-    body = (await post_entry(client, sam, note="", tags=["a", "a", "b"])).json()
+    body = created_entry(await post_entry(client, sam, note="", tags=["a", "a", "b"]))
     assert body["note"] is None
     assert body["tags"] == ["a", "b"]
 
@@ -174,7 +174,7 @@ async def test_patch_changes_only_sent_fields_and_bumps_etag(
     client: httpx.AsyncClient, accounts: Accounts
 ) -> None:
     sam = await accounts.make()
-    created = (await post_entry(client, sam)).json()
+    created = created_entry(await post_entry(client, sam))
     url = f"/v1/me/entries/{created['id']}"
     response = await client.patch(
         url, json={"mood": 2, "note": None}, headers={**sam.headers, "If-Match": '"1"'}
@@ -189,7 +189,7 @@ async def test_patch_recorded_at_recomputes_local_date(
     client: httpx.AsyncClient, accounts: Accounts
 ) -> None:
     sam = await accounts.make()
-    created = (await post_entry(client, sam)).json()
+    created = created_entry(await post_entry(client, sam))
     body = (
         await client.patch(
             f"/v1/me/entries/{created['id']}",
@@ -205,7 +205,7 @@ async def test_invalid_patch_is_422_and_changes_nothing(
     client: httpx.AsyncClient, accounts: Accounts, body: dict[str, int | None]
 ) -> None:
     sam = await accounts.make()
-    created = (await post_entry(client, sam)).json()
+    created = created_entry(await post_entry(client, sam))
     url = f"/v1/me/entries/{created['id']}"
     assert (await client.patch(url, json=body, headers=sam.headers)).status_code == 422
     assert (await client.get(url, headers=sam.headers)).json() == created
@@ -215,7 +215,7 @@ async def test_stale_if_match_gets_412_on_patch_and_delete(
     client: httpx.AsyncClient, accounts: Accounts
 ) -> None:
     sam = await accounts.make()
-    created = (await post_entry(client, sam)).json()
+    created = created_entry(await post_entry(client, sam))
     url = f"/v1/me/entries/{created['id']}"
     await client.patch(url, json={"mood": 1}, headers={**sam.headers, "If-Match": '"1"'})
     stale = {**sam.headers, "If-Match": '"1"'}
@@ -231,7 +231,7 @@ async def test_two_parallel_patches_with_one_etag_exactly_one_wins(
 ) -> None:
     """Two devices edit the same version at once: one succeeds, the other learns of it."""
     sam = await accounts.make()
-    created = (await post_entry(client, sam)).json()
+    created = created_entry(await post_entry(client, sam))
     url = f"/v1/me/entries/{created['id']}"
     headers = {**sam.headers, "If-Match": '"1"'}
     results = await asyncio.gather(
@@ -246,7 +246,7 @@ async def test_delete_hides_entry_everywhere_and_keeps_a_tombstone(
     client: httpx.AsyncClient, accounts: Accounts
 ) -> None:
     sam = await accounts.make()
-    created = (await post_entry(client, sam, note="gone soon")).json()
+    created = created_entry(await post_entry(client, sam, note="gone soon"))
     url = f"/v1/me/entries/{created['id']}"
     assert (await client.delete(url, headers={**sam.headers, "If-Match": '"1"'})).status_code == 204
     assert (await client.get(url, headers=sam.headers)).status_code == 404
@@ -321,7 +321,7 @@ async def test_participant_reaches_none_of_another_participants_entries(
     client: httpx.AsyncClient, accounts: Accounts
 ) -> None:
     sam, alex = await accounts.make(), await accounts.make()
-    theirs = (await post_entry(client, sam, note="sam's secret")).json()
+    theirs = created_entry(await post_entry(client, sam, note="sam's secret"))
     url = f"/v1/me/entries/{theirs['id']}"
     missing = f"/v1/me/entries/{uuid.uuid4()}"
     for path in (url, missing):

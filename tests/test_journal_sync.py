@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from app.journal.counters import next_change_seq
 from tests.conftest import Account, Accounts
-from tests.helpers import own_scope_of, post_entry
+from tests.helpers import created_entry, own_scope_of, post_entry
 
 
 async def read_feed(
@@ -35,8 +35,8 @@ async def test_feed_reports_creates_edits_and_tombstones_in_order(
     client: httpx.AsyncClient, accounts: Accounts
 ) -> None:
     sam = await accounts.make()
-    first = (await post_entry(client, sam, mood=1)).json()
-    second = (await post_entry(client, sam, mood=2)).json()
+    first = created_entry(await post_entry(client, sam, mood=1))
+    second = created_entry(await post_entry(client, sam, mood=2))
     items, cursor = await read_feed(client, sam, None)
     assert [item["id"] for item in items] == [first["id"], second["id"]]
     assert items[0]["entry"] == first and items[0]["deleted"] is False
@@ -68,7 +68,7 @@ async def test_offline_device_catches_up_with_everything_in_one_pass(
 ) -> None:
     sam = await accounts.make()
     _, cursor = await read_feed(client, sam, None)
-    ids = [(await post_entry(client, sam, mood=i % 11)).json()["id"] for i in range(20)]
+    ids = [created_entry(await post_entry(client, sam, mood=i % 11))["id"] for i in range(20)]
     for entry_id in ids[:5]:
         await client.delete(f"/v1/me/entries/{entry_id}", headers=sam.headers)
     items, _ = await read_feed(client, sam, cursor)

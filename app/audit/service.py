@@ -50,6 +50,12 @@ class AuditAction(enum.StrEnum):
     profile_note_sharing_change = "profile.note_sharing_change"
     support_update = "support.update"
     alert_rules_update = "alert_rules.update"
+    # Alerts: subject_id is the alert's id; never its summary or evidence.
+    alert_raise = "alert.raise"
+    alert_acknowledge = "alert.acknowledge"
+    alert_escalate = "alert.escalate"
+    alert_resolve = "alert.resolve"
+    read_alerts = "clinician.read_alerts"
     alert_rules_participant_update = "alert_rules.participant_update"
     entry_update = "journal.entry_update"
     entry_delete = "journal.entry_delete"

@@ -30,6 +30,7 @@ from app.journal.schemas import (
     ENTRY_READ_EXAMPLE,
     ChangesPage,
     EntryCreate,
+    EntryCreated,
     EntryPage,
     EntryRead,
     EntryUpdate,
@@ -60,7 +61,7 @@ def _with_etag(response: Response, version: int) -> None:
 
 @router.post(
     "/entries",
-    response_model=EntryRead,
+    response_model=EntryCreated,
     status_code=status.HTTP_201_CREATED,
     operation_id="createMyEntry",
     summary="Record an entry",
@@ -78,7 +79,7 @@ def _with_etag(response: Response, version: int) -> None:
             },
         },
         200: {
-            "model": EntryRead,
+            "model": EntryCreated,
             "description": "A retry: this id and content were stored before; nothing changed.",
             "headers": ENTRY_HEADERS,
         },
@@ -100,21 +101,25 @@ async def create_my_entry(
     scope: OwnJournal,
     session: SessionDep,
     response: Response,
-) -> EntryRead:
+) -> EntryCreated:
     """Record how you feel. Send your own `id` (a UUID) to make retries safe: the same id with
     the same content returns the stored entry (`200`). The same id for an entry of yours that
     now differs (edited or deleted since, or created with other content) is `409`
     `entry-changed`, with the current entry; an id someone else's entry has is `409`
-    `entry-id-unavailable`. Without an `id` the server makes one (`201`)."""
-    entry, created = await service.create_entry(
+    `entry-id-unavailable`. Without an `id` the server makes one (`201`).
+
+    The clinic's alert rules are evaluated with the entry: when it raises an urgent alert
+    for your care team, the answer carries `support` (the clinic's contacts; a retry of the
+    same id answers the same). You are never shown the alert itself."""
+    stored = await service.create_entry(
         session, scope, body, identity.user.share_notes_with_care_team
     )
-    if created:
-        response.headers["Location"] = f"/v1/me/entries/{entry['id']}"
+    if stored.created:
+        response.headers["Location"] = f"/v1/me/entries/{stored.entry['id']}"
     else:
         response.status_code = status.HTTP_200_OK
-    _with_etag(response, entry["version"])
-    return reads.to_entry_read(entry)
+    _with_etag(response, stored.entry["version"])
+    return EntryCreated(**reads.to_entry_read(stored.entry).model_dump(), support=stored.support)
 
 
 @router.get(

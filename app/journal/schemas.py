@@ -16,6 +16,7 @@ from pydantic_core import PydanticCustomError
 
 from app.pagination import Page
 from app.schemas import NO_NUL_PATTERN, Rfc3339DateTime, StrictModel, json_integer, not_nullable
+from app.support.schemas import SupportRead
 
 MAX_FUTURE = timedelta(minutes=5)
 Rating = Annotated[int, Field(ge=0, le=10, examples=[6]), BeforeValidator(json_integer)]
@@ -178,6 +179,20 @@ class EntryRead(BaseModel):
     @classmethod
     def split_stored_tags(cls, value: object) -> object:
         return split_tags(value) if isinstance(value, str) else value
+
+
+class EntryCreated(EntryRead):
+    """The stored entry, and the clinic's support contacts when it raised an urgent alert."""
+
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={"examples": [{**ENTRY_READ_EXAMPLE, "support": None}]},
+    )
+
+    support: SupportRead | None = Field(
+        description="Present when this entry raised an urgent alert for your care team: "
+        "where to turn now. `null` otherwise."
+    )
 
 
 class EntryChange(BaseModel):

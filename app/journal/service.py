@@ -6,6 +6,7 @@ plain rows (mappings), and never as ORM objects: a write is one or two statement
 import functools
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy.sql.dml import ReturningInsert
 
 from app.access import SCOPE_PARTICIPANT, ParticipantScope
 from app.access.scope import scoped_insert_template
+from app.alerts.store import raised_urgent_by
 from app.audit.service import AuditAction, record_event
 from app.db import dialect_name, utcnow
 from app.errors import Conflict
@@ -28,7 +30,10 @@ from app.journal.counters import (
 from app.journal.preconditions import check_if_match, parse_if_match
 from app.journal.queries import ENTRIES
 from app.journal.reads import entry_etag, entry_not_found, find_entry, to_entry_read
+from app.journal.rules import evaluate_entry_rules
 from app.journal.schemas import EntryCreate, EntryUpdate, split_tags
+from app.support.schemas import SupportRead
+from app.support.service import get_support
 
 CONTENT_FIELDS = ("mood", "focus", "anxiety", "creativity", "connection", "note")
 # What a deletion leaves of an entry: a tombstone with no content.
@@ -165,15 +170,25 @@ async def _insert_new(
     return True
 
 
+@dataclass(frozen=True)
+class Stored:
+    entry: Entry
+    created: bool
+    # The clinic's support contacts when this entry raised an urgent alert (a replay too).
+    support: SupportRead | None
+
+
 async def create_entry(
     session: AsyncSession,
     scope: ParticipantScope,
     data: EntryCreate,
     share_notes_by_default: bool = False,
-) -> tuple[Entry, bool]:
-    """Store an entry; returns it and whether it is new. A retry with the same id and the
-    same content returns the stored entry; the same id with other content is 409. Without
-    `note_shared`, the note is shared as the participant's preference says."""
+) -> Stored:
+    """Store an entry and evaluate the participant's entry rules in the same transaction;
+    returns it, whether it is new, and support contacts if it raised an urgent alert. A
+    retry with the same id and the same content returns the stored entry (and the same
+    support); the same id with other content is 409. Without `note_shared`, the note is
+    shared as the participant's preference says."""
     now = utcnow()
     entry: dict[str, Any] = {
         "id": data.id or uuid.uuid4(),
@@ -187,8 +202,13 @@ async def create_entry(
         "deleted_at": None,
     }
     if await _insert_new(session, scope, entry):
-        return {**entry, "participant_id": scope.participant_id}, True
-    return await _replay(session, scope, data, entry["id"]), False
+        raised = await evaluate_entry_rules(session, scope, entry["id"], now)
+        urgent = any(alert.new and alert.severity == "urgent" for alert in raised)
+        support = await get_support(session) if urgent else None
+        return Stored({**entry, "participant_id": scope.participant_id}, True, support)
+    stored = await _replay(session, scope, data, entry["id"])
+    urgent = await raised_urgent_by(session, scope, entry["id"])
+    return Stored(stored, False, await get_support(session) if urgent else None)
 
 
 async def _lock_for_change(
@@ -229,6 +249,7 @@ async def _store_change(
         "updated_at": values.get("deleted_at") or utcnow(),
     }
     await session.execute(scope.update(ENTRIES).where(ENTRIES.c.id == entry["id"]).values(values))
+    await evaluate_entry_rules(session, scope, entry["id"], values["updated_at"])
     # Identifiers only: who, whose journal, which entry. Content never enters the trail.
     await record_event(
         session, scope.actor, action, participant_id=scope.participant_id, subject_id=entry["id"]
