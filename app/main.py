@@ -13,6 +13,7 @@ from app import __version__
 from app.account.router import password_router
 from app.account.router import router as account_router
 from app.admin.router import router as admin_router
+from app.alerts.inbox_router import router as alert_inbox_router
 from app.alerts.router import router as alerts_router
 from app.auth.router import router as auth_router
 from app.clinician.router import router as clinician_router
@@ -185,6 +186,7 @@ ROUTERS = (
     instruments_router,
     support_router,
     alerts_router,
+    alert_inbox_router,
 )
 
 

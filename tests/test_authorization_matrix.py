@@ -202,6 +202,13 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/admin/approvals"): admin_only(200),
     ("GET", "/v1/admin/support-resources"): admin_only(200),
     ("GET", "/v1/admin/alert-rules"): admin_only(200),
+    ("GET", "/v1/admin/alerts/overdue"): admin_only(200),
+    ("GET", "/v1/clinician/alerts"): clinician_only(200, 200),
+    # No alert in this world: only who may ask is under test (tests/test_alert_inbox.py).
+    ("POST", "/v1/clinician/alerts/{alert_id}/acknowledge"): clinician_only(404, 404),
+    ("POST", "/v1/clinician/alerts/{alert_id}/resolve"): clinician_only(
+        404, 404, json=lambda w, r: {"resolution_note": "Done."}
+    ),
     ("PUT", "/v1/admin/alert-rules"): admin_only(200, json=lambda w, r: {"rules": []}),
     ("PUT", "/v1/admin/support-resources"): admin_only(
         200, json=lambda w, r: {"message": "We are here.", "resources": []}
@@ -283,6 +290,7 @@ async def test_route_answers_each_role_as_documented(
         approval_id=uuid.uuid4(),
         key="gad-7",
         note_id=uuid.uuid4(),
+        alert_id=uuid.uuid4(),
     )
     for role in ROLES:
         before = await snapshot(accounts)

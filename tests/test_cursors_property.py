@@ -37,6 +37,7 @@ ROUTES_OF_KIND = {
     "audit": ["/v1/admin/audit-events"],
     "approvals": ["/v1/admin/approvals"],
     "notes": ["/v1/clinician/participants/{participant_id}/notes", "/v1/me/care-notes"],
+    "alerts": ["/v1/clinician/alerts"],
 }
 SHAPES = {
     "entries": ("instant", "uuid"),
@@ -48,6 +49,7 @@ SHAPES = {
     "audit": ("integer",),
     "approvals": ("instant", "uuid"),
     "notes": ("instant", "uuid"),
+    "alerts": ("integer", "instant", "uuid"),
 }
 LIST_ROUTES = [(path, kind) for kind, paths in ROUTES_OF_KIND.items() for path in paths]
 
@@ -219,6 +221,8 @@ CRAFTED: list[tuple[str, list[Any]]] = [
     ("audit", [2**63]),
     ("approvals", ["9999-12-31T23:59:59-05:00", str(uuid.uuid4())]),
     ("notes", ["0001-01-01T00:00:00+01:00", str(uuid.uuid4())]),
+    ("alerts", [2**63, "2026-01-01T00:00:00+00:00", str(uuid.uuid4())]),
+    ("alerts", [0, "9999-12-31T23:59:59-05:00", str(uuid.uuid4())]),
 ]
 
 

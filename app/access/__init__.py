@@ -12,8 +12,10 @@ is simply "no row", which services turn into 404.
 """
 
 from app.access.scope import (
+    CONTENT_FREE,
     SCOPE_PARTICIPANT,
     Caseload,
+    Oversight,
     ParticipantScope,
     Reader,
     scoped_template,
@@ -21,22 +23,28 @@ from app.access.scope import (
 from app.access.ways_in import (
     AssignedParticipant,
     CaseloadDep,
+    OversightDep,
     OwnJournal,
     caseload_of,
     clinician_scope,
+    oversight_of,
     own_scope,
 )
 
 __all__ = [
+    "CONTENT_FREE",
     "SCOPE_PARTICIPANT",
     "AssignedParticipant",
     "Caseload",
     "CaseloadDep",
+    "Oversight",
+    "OversightDep",
     "OwnJournal",
     "ParticipantScope",
     "Reader",
     "caseload_of",
     "clinician_scope",
+    "oversight_of",
     "own_scope",
     "scoped_template",
 ]

@@ -41,6 +41,10 @@ READER_PARAM = "scope_reader"
 SCOPE_PARTICIPANT: BindParameter[uuid.UUID] = bindparam(SCOPE_PARAM, type_=Uuid())
 TEMPLATE = "template"
 CASELOAD = "caseload"
+OVERSIGHT = "oversight"
+# A column an admin may read of a participant-owned table (`info={CONTENT_FREE: True}`):
+# that a record exists and how late it is, never what it says.
+CONTENT_FREE = "content_free"
 
 StatementT = TypeVar("StatementT", bound=Executable)
 Target = Table | type[Base]
@@ -164,6 +168,14 @@ class Caseload:
         reaches only those."""
         self._listed.update(participant_ids)
 
+    def assigned(self, target: Target) -> Select[Any]:
+        """Rows of `target` of every participant assigned to the clinician now."""
+        table = _table(target)
+        assigned = select(CareAssignment.participant_id).where(
+            CareAssignment.clinician_id == self.clinician_id, CareAssignment.ended_at.is_(None)
+        )
+        return _mark(select(table).where(table.c.participant_id.in_(assigned)), CASELOAD)
+
     def select(self, target: Target, *columns: Any, among: Sequence[uuid.UUID]) -> Select[Any]:
         """Rows of `target` of the participants `among`, each of whom this caseload listed
         (`remember`); anyone else is a programming error, refused before any SQL. (Checked
@@ -174,6 +186,31 @@ class Caseload:
         table = _table(target)
         statement = select(*(columns or table.c)).where(table.c.participant_id.in_(among))
         return _mark(statement, CASELOAD)
+
+
+@dataclass(frozen=True, eq=False)
+class Oversight:
+    """What a clinic admin may see of participant-owned records: the content-free columns
+    only (marked in the model), so that overdue work can be reassigned without reading it."""
+
+    actor: Actor
+    _mint: object = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self._mint is not _MINT:
+            raise TypeError("An Oversight is made only by app.access (its ways in).")
+
+    def select(self, target: Target, *columns: Any) -> Select[Any]:
+        table = _table(target)
+        bases = [getattr(column, "element", column) for column in columns]  # under a label
+        content = [c for c in bases if c.table is table and not c.info.get(CONTENT_FREE)]
+        if content:
+            raise ValueError(f"not content-free: {[c.key for c in content]}")
+        return _mark(select(*columns), OVERSIGHT)
+
+
+def _mint_oversight(actor: Actor) -> Oversight:
+    return Oversight(actor, _MINT)
 
 
 def _mint_scope(

@@ -14,12 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access.scope import (
     Caseload,
+    Oversight,
     ParticipantScope,
     Reader,
     _mint_caseload,
+    _mint_oversight,
     _mint_scope,
 )
-from app.auth.dependencies import ClinicianIdentity, ParticipantIdentity
+from app.auth.dependencies import AdminIdentity, ClinicianIdentity, ParticipantIdentity
 from app.auth.identity import Identity
 from app.db import SessionDep
 from app.errors import Forbidden, NotFound
@@ -39,6 +41,13 @@ def caseload_of(identity: Identity) -> Caseload:
     if identity.user.role is not Role.clinician:
         raise Forbidden("This operation is for clinician accounts only.")
     return _mint_caseload(identity.user.id, identity.actor)
+
+
+def oversight_of(identity: Identity) -> Oversight:
+    """A clinic admin's view of participant-owned records: content-free columns only."""
+    if identity.user.role is not Role.admin:
+        raise Forbidden("This operation is for admin accounts only.")
+    return _mint_oversight(identity.actor)
 
 
 def participant_not_found() -> NotFound:
@@ -79,3 +88,10 @@ async def get_caseload(identity: ClinicianIdentity) -> Caseload:
 OwnJournal = Annotated[ParticipantScope, Depends(get_own_journal)]
 AssignedParticipant = Annotated[ParticipantScope, Depends(get_assigned_participant)]
 CaseloadDep = Annotated[Caseload, Depends(get_caseload)]
+
+
+async def get_oversight(identity: AdminIdentity) -> Oversight:
+    return oversight_of(identity)
+
+
+OversightDep = Annotated[Oversight, Depends(get_oversight)]

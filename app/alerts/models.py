@@ -16,6 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.access import CONTENT_FREE
 from app.db import PARTICIPANT_OWNED, Base, UTCDateTime
 
 
@@ -57,6 +58,8 @@ class ParticipantAlertRule(Base):
 
 
 ALERT_STATUSES = ("open", "acknowledged", "resolved")
+# What an admin may see of an alert, to reassign overdue work: never its rule or evidence.
+OVERSEEABLE = {CONTENT_FREE: True}
 
 
 class Alert(Base):
@@ -86,23 +89,27 @@ class Alert(Base):
         PARTICIPANT_OWNED,
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    participant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, info=OVERSEEABLE)
+    participant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), info=OVERSEEABLE
+    )
     rule_key: Mapped[str] = mapped_column(String(40))
     kind: Mapped[str] = mapped_column(String(32))
-    severity: Mapped[str] = mapped_column(String(8))
-    status: Mapped[str] = mapped_column(String(16))
+    severity: Mapped[str] = mapped_column(String(8), info=OVERSEEABLE)
+    status: Mapped[str] = mapped_column(String(16), info=OVERSEEABLE)
     # Descriptive: what was reported ("Anxiety 8 or higher on each of the last 3 days").
     summary: Mapped[str] = mapped_column(Text)
     # The figures that fired it, appended to while it stays unresolved.
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     # The submission (entry, assessment, report) that raised it: a replay answers the same.
     trigger_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
-    raised_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    acknowledge_by: Mapped[datetime] = mapped_column(UTCDateTime)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, info=OVERSEEABLE)
+    acknowledge_by: Mapped[datetime] = mapped_column(UTCDateTime, info=OVERSEEABLE)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     acknowledged_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
-    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    escalated_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, nullable=True, info=OVERSEEABLE
+    )
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     resolved_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     resolution_note: Mapped[str | None] = mapped_column(Text, nullable=True)

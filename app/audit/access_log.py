@@ -24,6 +24,7 @@ CLINICIAN_READS = {
     AuditAction.read_entries.value: "entries",
     AuditAction.read_summary.value: "summary",
     AuditAction.read_notes.value: "notes",
+    AuditAction.read_alerts.value: "alerts",
 }
 # Names the log shows in place of an account's own; no display name may look like them
 # (app/users/names.py).
