@@ -94,6 +94,13 @@ def not_nullable(schema: JsonDict) -> None:
     schema.update(value_schema)
 
 
+def json_number(value: object) -> object:
+    """JSON Schema's `number`: not `true` or `"7"` (lax pydantic takes both)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("float_type", "Input should be a valid number")
+    return value
+
+
 def json_integer(value: object) -> object:
     """JSON Schema's `integer`: 7 or 7.0, but not `true` or `"7"` (lax pydantic takes both)."""
     if isinstance(value, bool) or not isinstance(value, int | float):

@@ -86,8 +86,11 @@ STATE_RULES = frozenset(
         ("body.new_password", "password-too-short"),
         ("body.new_password", "password-too-weak"),
         ("body.clinician_id", "not-an-active-clinician"),
+        ("body.rules", "duplicate-key"),  # each rule's key once in a set
     }
 )
+# Rule parameters that depend on another field (the instrument's top total), by code.
+CROSS_FIELD_RULES = frozenset({"min-total-above-scale"})
 # `format: email` allows addresses the server refuses as undeliverable: special-use domains
 # (.test, .localhost, ...), quoted local parts, IP-address domains.
 UNDELIVERABLE_EMAIL = "value is not a valid email address"
@@ -100,6 +103,7 @@ def _only_state_rules(response: Response) -> bool:
         return False
     return bool(errors) and all(
         (error["field"], error["code"]) in STATE_RULES
+        or error["code"] in CROSS_FIELD_RULES
         or (error["field"] == "body.email" and error["message"].startswith(UNDELIVERABLE_EMAIL))
         for error in errors
     )

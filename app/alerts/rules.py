@@ -3,11 +3,20 @@ participant's set of them. A rule describes what was reported; it never advises.
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    field_validator,
+    model_validator,
+)
 from pydantic.config import JsonValue
+from pydantic_core import PydanticCustomError
 
 from app.instruments.definitions import INSTRUMENTS
-from app.schemas import StrictModel
+from app.schemas import StrictModel, json_integer, json_number
 
 RuleKey = Annotated[
     str,
@@ -20,6 +29,9 @@ RuleKey = Annotated[
     ),
 ]
 Severity = Literal["urgent", "routine"]
+# JSON Schema's numbers: 7 or 7.0 for an integer, but not `true` or "7".
+JsonInt = Annotated[int, BeforeValidator(json_integer)]
+JsonNumber = Annotated[float, BeforeValidator(json_number)]
 Dimension = Literal["mood", "focus", "anxiety", "creativity", "connection"]
 InstrumentKey = Literal["phq-9", "phq-8", "gad-7", "who-5"]
 ExperienceSeverity = Literal["mild", "moderate", "severe"]
@@ -33,7 +45,7 @@ class RuleBase(BaseModel):
 
     key: RuleKey
     severity: Severity
-    acknowledge_within_minutes: int = Field(
+    acknowledge_within_minutes: JsonInt = Field(
         ge=1, le=10080, description="The care team acknowledges it within this, or it escalates."
     )
     enabled: StrictBool = True
@@ -46,8 +58,8 @@ class RatingThresholdRule(RuleBase):
     kind: Literal["rating_threshold"]
     dimension: Dimension
     op: Literal["gte", "lte"]
-    value: int = Field(ge=0, le=10)
-    consecutive_days: int = Field(ge=1, le=14)
+    value: JsonInt = Field(ge=0, le=10)
+    consecutive_days: JsonInt = Field(ge=1, le=14)
 
 
 class BaselineChangeRule(RuleBase):
@@ -56,8 +68,8 @@ class BaselineChangeRule(RuleBase):
 
     kind: Literal["baseline_change"]
     dimension: Dimension
-    change: float = Field(ge=-10, le=10)
-    min_entries: int = Field(ge=1, le=100)
+    change: JsonNumber = Field(ge=-10, le=10, json_schema_extra={"not": {"const": 0}})
+    min_entries: JsonInt = Field(ge=1, le=100)
 
     @field_validator("change")
     @classmethod
@@ -71,37 +83,36 @@ class MissedCheckinsRule(RuleBase):
     """No entry for `days` local days (the participant's own days)."""
 
     kind: Literal["missed_checkins"]
-    days: int = Field(ge=1, le=60)
+    days: JsonInt = Field(ge=1, le=60)
 
 
 class InstrumentScoreRule(RuleBase):
-    """An assessment's total is at least `min_total`."""
+    """An assessment's total is at least `min_total` (at most the instrument's top total:
+    27 for PHQ-9, 24 for PHQ-8, 21 for GAD-7, 25 for WHO-5; else `422`
+    `min-total-above-scale`)."""
 
     kind: Literal["instrument_score"]
     instrument: InstrumentKey
-    min_total: int = Field(ge=1)
+    min_total: JsonInt = Field(ge=1)
 
     @model_validator(mode="after")
     def within_the_scale(self) -> "InstrumentScoreRule":
         top = INSTRUMENTS[self.instrument].max_total
         if self.min_total > top:
-            raise ValueError(f"min_total must be at most {top} for {self.instrument}")
+            raise PydanticCustomError(
+                "min-total-above-scale",
+                "min_total must be at most {top} for {instrument}",
+                {"top": top, "instrument": self.instrument},
+            )
         return self
 
 
 class InstrumentFlagRule(RuleBase):
-    """An assessment carries `flag` (PHQ-9: `self_harm_thoughts`)."""
+    """An assessment carries `flag`. Only PHQ-9 has a flag: `self_harm_thoughts` (item 9)."""
 
     kind: Literal["instrument_flag"]
-    instrument: InstrumentKey
-    flag: str = Field(min_length=1, max_length=40, pattern=r"^[a-z_]+$")
-
-    @model_validator(mode="after")
-    def a_flag_of_the_instrument(self) -> "InstrumentFlagRule":
-        flags = [flag.key for flag in INSTRUMENTS[self.instrument].flags]
-        if self.flag not in flags:
-            raise ValueError(f"{self.instrument} has no flag {self.flag!r} (it has: {flags})")
-        return self
+    instrument: Literal["phq-9"]
+    flag: Literal["self_harm_thoughts"]
 
 
 class ExperienceReportRule(RuleBase):
@@ -158,7 +169,9 @@ class AlertRuleSet(StrictModel):
         keys = [rule.key for rule in rules]
         repeated = sorted({key for key in keys if keys.count(key) > 1})
         if repeated:
-            raise ValueError(f"each key once: {', '.join(repeated)} repeated")
+            raise PydanticCustomError(
+                "duplicate-key", "each key once: {keys} repeated", {"keys": ", ".join(repeated)}
+            )
         return rules
 
 

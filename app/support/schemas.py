@@ -1,14 +1,23 @@
 """The clinic's support contacts, as an admin sets them and a participant reads them."""
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
-from app.schemas import NO_NUL, StrictModel
+from app.schemas import NO_NUL, IsoDate, StrictModel
 
 ShortText = Annotated[str, Field(min_length=1, max_length=200, json_schema_extra=NO_NUL)]
+WebAddress = Annotated[
+    str,
+    Field(
+        max_length=500,
+        # ASCII only, the same in every regex engine (an international host in punycode).
+        pattern=r"^https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,63}(:[0-9]{1,5})?([/?#][!-~]*)?$",
+        description="An http(s) address.",
+    ),
+]
 PhoneNumber = Annotated[
     str,
     Field(
@@ -46,12 +55,12 @@ class SupportResource(StrictModel):
     )
     phone: PhoneNumber | None = None
     sms: PhoneNumber | None = None
-    url: HttpUrl | None = None
+    url: WebAddress | None = None
     hours: ShortText | None = None
-    source_url: AnyHttpUrl | None = Field(
+    source_url: WebAddress | None = Field(
         default=None, description="Where the clinic checked the entry (for its own review)."
     )
-    verified_at: date | None = Field(default=None, description="When it was last checked.")
+    verified_at: IsoDate | None = Field(default=None, description="When it was last checked.")
 
 
 class SupportUpdate(StrictModel):
