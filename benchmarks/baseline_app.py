@@ -61,6 +61,7 @@ def _read(row: Row[Any]) -> EntryRead:
         creativity=row.creativity,
         connection=row.connection,
         note=row.note,
+        note_shared=row.note_shared,
         tags=[tag for tag in row.tags.split(",") if tag],
         version=row.version,
         created_at=row.created_at,
