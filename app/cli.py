@@ -1,4 +1,4 @@
-"""The `journal` command (also `python -m app`): serve, migrate, create-admin, demo."""
+"""The `journal` command (also `python -m app`): serve, migrate, create-admin, demo, sweep."""
 
 import argparse
 import asyncio
@@ -121,6 +121,37 @@ def demo(_args: argparse.Namespace) -> None:
     print(created.describe())
 
 
+def sweep(args: argparse.Namespace) -> None:
+    from app.db import create_engine, create_sessionmaker
+    from app.middleware import configure_logging
+    from app.sweeper.runner import sweep_and_log, sweep_forever
+
+    settings = _settings_or_exit(signs_tokens=False)
+    configure_logging(settings.log_level)
+
+    async def run() -> None:
+        engine = create_engine(settings)
+        try:
+            sessionmaker = create_sessionmaker(engine)
+            if args.once:
+                report = await sweep_and_log(sessionmaker, settings.sweep_batch_size)
+                if report is None:
+                    raise SystemExit(1)
+                return
+            await sweep_forever(sessionmaker, args.interval, settings.sweep_batch_size)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+
+
+def _interval(value: str) -> float:
+    seconds = float(value)
+    if not 1 <= seconds <= 3600:
+        raise argparse.ArgumentTypeError("1 to 3600 seconds")
+    return seconds
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="journal", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -146,6 +177,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "demo", help="migrate and load a demo clinic (idempotent; refused in production)"
     ).set_defaults(handler=demo)
+    sweep_parser = commands.add_parser(
+        "sweep",
+        help="escalate overdue alerts and raise missed check-ins (any number may run)",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    sweep_parser.add_argument("--once", action="store_true", help="one pass, then exit")
+    sweep_parser.add_argument(
+        "--interval", type=_interval, default=60.0, help="seconds between passes"
+    )
+    sweep_parser.set_defaults(handler=sweep)
     return parser
 
 

@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     # At most a minute: shorter than the shortest access-token lifetime, so the pair given
     # again still holds a live access token.
     refresh_reuse_grace_seconds: float = Field(default=30, ge=0, le=60)
+    # The sweeper (escalations, missed check-ins): every this many seconds inside `journal
+    # serve`; 0 leaves it to a separate `journal sweep` process. Work per transaction is
+    # bounded by the batch size.
+    sweep_interval_seconds: float = Field(default=60, ge=0, le=3600)
+    sweep_batch_size: int = Field(default=500, ge=1, le=10000)
 
     login_window_minutes: int = Field(default=15, ge=1)
     login_max_failures_per_email: int = Field(default=10, ge=1)

@@ -1,5 +1,6 @@
 """The application factory."""
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -30,6 +31,7 @@ from app.operations.router import router as operations_router
 from app.query_params import reject_unknown_query_parameters
 from app.schema_gate import SchemaGate
 from app.support.router import router as support_router
+from app.sweeper.runner import sweep_forever
 
 DESCRIPTION = """\
 A clinician-supervised wellbeing journal. Participants record how they feel (mood, focus,
@@ -166,9 +168,20 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
         # process: frozen, the collector stops walking it. A full collection took 40 ms
         # instead of 2 ms, a pause that hit whichever request caused it.
         gc.freeze()
+        sweeper = None
+        if settings.sweep_interval_seconds > 0:
+            sweeper = asyncio.create_task(
+                sweep_forever(
+                    app.state.sessionmaker,
+                    settings.sweep_interval_seconds,
+                    settings.sweep_batch_size,
+                )
+            )
         try:
             yield
         finally:
+            if sweeper is not None:
+                sweeper.cancel()
             gc.unfreeze()
             await engine.dispose()
 

@@ -72,7 +72,13 @@ def is_postgres(database_url: str) -> bool:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, secret_key=SecretStr(SECRET_KEY), db_pool_size=10)
+    # No in-process sweeper: the tests run passes themselves (tests/test_sweeper.py).
+    return Settings(
+        database_url=database_url,
+        secret_key=SecretStr(SECRET_KEY),
+        db_pool_size=10,
+        sweep_interval_seconds=0,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,16 @@ from tests.one_door import DoorGuard
 
 APP = Path(__file__).resolve().parent.parent / "app"
 # Names that make or mark a scope: used by app/access alone.
-DOOR_KEYS = {"_mint_scope", "_mint_caseload", "_MINT", "ACCESS_OPTION"}
+DOOR_KEYS = {
+    "_mint_scope",
+    "_mint_caseload",
+    "_mint_oversight",
+    "_mint_sweep",
+    "_MINT",
+    "ACCESS_OPTION",
+}
+# Ways in that only one package may take: the service's own sweep is the sweeper's.
+RESERVED_WAYS_IN = {"sweep_for": "sweeper"}
 # Tables with a `participant_id` that are not the participant's data: the care relation
 # (the admin's, and what a scope is decided from), the audit trail (the clinic's record) and
 # requests awaiting a second admin's approval (about an account, never its content).
@@ -91,6 +100,11 @@ def test_a_scope_is_made_by_the_access_package_only() -> None:
             for alias in node.names
         }
         users += [f"{path.relative_to(APP)}: {name}" for name in sorted(names & DOOR_KEYS)]
+        users += [
+            f"{path.relative_to(APP)}: {name}"
+            for name, package in RESERVED_WAYS_IN.items()
+            if name in names and path.parent.name != package
+        ]
     assert users == []
 
 

@@ -18,6 +18,7 @@ from app.access.scope import (
     Oversight,
     ParticipantScope,
     Reader,
+    Sweep,
     scoped_template,
 )
 from app.access.ways_in import (
@@ -29,6 +30,7 @@ from app.access.ways_in import (
     clinician_scope,
     oversight_of,
     own_scope,
+    sweep_for,
 )
 
 __all__ = [
@@ -42,9 +44,11 @@ __all__ = [
     "OwnJournal",
     "ParticipantScope",
     "Reader",
+    "Sweep",
     "caseload_of",
     "clinician_scope",
     "oversight_of",
     "own_scope",
     "scoped_template",
+    "sweep_for",
 ]

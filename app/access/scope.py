@@ -55,6 +55,7 @@ class Reader(enum.StrEnum):
 
     participant = "participant"  # the participant themself
     primary_clinician = "primary_clinician"  # the clinician assigned to them now
+    system = "system"  # the service itself, for time-based rules (the sweeper only)
 
 
 # Held only by this package's ways in: a scope cannot be made anywhere else.
@@ -207,6 +208,31 @@ class Oversight:
         if content:
             raise ValueError(f"not content-free: {[c.key for c in content]}")
         return _mark(select(*columns), OVERSIGHT)
+
+
+@dataclass(frozen=True, eq=False)
+class Sweep:
+    """The service itself, for the time-based rules: statements across participants, and a
+    scope per participant to raise alerts in. Made only for the sweeper (app/sweeper)."""
+
+    actor: Actor
+    _mint: object = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self._mint is not _MINT:
+            raise TypeError("A Sweep is made only by app.access (its ways in).")
+
+    def across(self, statement: StatementT) -> StatementT:
+        """`statement`, which reads or changes rows of many participants, marked as the
+        sweeper's."""
+        return _mark(statement, Reader.system.value)
+
+    def scope_for(self, participant_id: uuid.UUID, timezone: str) -> ParticipantScope:
+        return _mint_scope(participant_id, Reader.system, self.actor, timezone)
+
+
+def _mint_sweep(actor: Actor) -> Sweep:
+    return Sweep(actor, _MINT)
 
 
 def _mint_oversight(actor: Actor) -> Oversight:

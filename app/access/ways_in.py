@@ -17,10 +17,13 @@ from app.access.scope import (
     Oversight,
     ParticipantScope,
     Reader,
+    Sweep,
     _mint_caseload,
     _mint_oversight,
     _mint_scope,
+    _mint_sweep,
 )
+from app.audit.service import Actor
 from app.auth.dependencies import AdminIdentity, ClinicianIdentity, ParticipantIdentity
 from app.auth.identity import Identity
 from app.db import SessionDep
@@ -48,6 +51,12 @@ def oversight_of(identity: Identity) -> Oversight:
     if identity.user.role is not Role.admin:
         raise Forbidden("This operation is for admin accounts only.")
     return _mint_oversight(identity.actor)
+
+
+def sweep_for(run_id: str) -> Sweep:
+    """The sweeper's way in (and nobody else's: tests/test_one_door.py checks who imports
+    it): escalations and missed check-ins, across participants."""
+    return _mint_sweep(Actor(None, "system", run_id))
 
 
 def participant_not_found() -> NotFound:

@@ -19,7 +19,7 @@ CLINIC_RULES = cast(Table, ClinicAlertRule.__table__)
 PARTICIPANT_RULES = cast(Table, ParticipantAlertRule.__table__)
 
 
-def _rule(row: Any) -> AlertRule:
+def to_rule(row: Any) -> AlertRule:
     values = {field: getattr(row, field) for field in BASE_FIELDS}
     return RULE.validate_python({**values, **row.parameters})
 
@@ -36,7 +36,7 @@ def rule_columns(rule: RuleBase, position: int) -> dict[str, Any]:
 
 async def clinic_rules(session: AsyncSession) -> list[AlertRule]:
     rows = await session.execute(select(CLINIC_RULES).order_by(CLINIC_RULES.c.position))
-    return [_rule(row) for row in rows]
+    return [to_rule(row) for row in rows]
 
 
 async def set_clinic_rules(
@@ -53,7 +53,7 @@ async def set_clinic_rules(
 
 async def participant_rules(session: AsyncSession, scope: ParticipantScope) -> list[AlertRule]:
     statement = scope.select(PARTICIPANT_RULES).order_by(PARTICIPANT_RULES.c.position)
-    return [_rule(row) for row in await session.execute(statement)]
+    return [to_rule(row) for row in await session.execute(statement)]
 
 
 def merge(clinic: Sequence[AlertRule], own: Sequence[AlertRule]) -> list[EffectiveRule]:
