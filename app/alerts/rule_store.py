@@ -1,13 +1,14 @@
 """Stored alert rules: the clinic's defaults, a participant's own, and the effective merge."""
 
+import json
 from collections.abc import Sequence
 from typing import Any, cast
 
 from pydantic import TypeAdapter
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Select, Table, Text, delete, insert, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import ParticipantScope
+from app.access import ParticipantScope, scoped_template
 from app.alerts.models import Alert, ClinicAlertRule, ParticipantAlertRule
 from app.alerts.rules import AlertRule, AlertRuleSet, EffectiveRule, EffectiveRuleSet, RuleBase
 from app.audit.service import Actor, AuditAction, record_event
@@ -17,6 +18,9 @@ RULE = TypeAdapter(AlertRule)
 BASE_FIELDS = ("key", "kind", "severity", "acknowledge_within_minutes", "enabled")
 CLINIC_RULES = cast(Table, ClinicAlertRule.__table__)
 PARTICIPANT_RULES = cast(Table, ParticipantAlertRule.__table__)
+
+
+_CACHE_LIMIT = 4096
 
 
 def to_rule(row: Any) -> AlertRule:
@@ -75,10 +79,49 @@ async def effective_rules(session: AsyncSession, scope: ParticipantScope) -> Eff
     return EffectiveRuleSet(rules=merge(await clinic_rules(session), own))
 
 
-async def enabled_rules(session: AsyncSession, scope: ParticipantScope) -> list[AlertRule]:
+# The parameters as their stored JSON text (not decoded by the driver), so that
+# the rows themselves can key the cache of parsed rules below.
+RULE_COLUMNS = (*BASE_FIELDS, "parameters", "position")
+
+
+def _rule_columns(table: Table, origin: str) -> list[Any]:
     return [
-        item.rule for item in (await effective_rules(session, scope)).rules if item.rule.enabled
-    ]
+        table.c[name].cast(Text) if name == "parameters" else table.c[name] for name in RULE_COLUMNS
+    ] + [literal(origin).label("origin")]
+
+
+# Built once (the write path runs it on every entry): the clinic's rules and the rules of
+# whichever participant a scope binds, in one statement.
+_OWN_RULES = scoped_template(PARTICIPANT_RULES, *_rule_columns(PARTICIPANT_RULES, "participant"))
+_CLINIC_RULES: Select[Any] = select(*_rule_columns(CLINIC_RULES, "clinic"))
+# The union reaches participants' rows only through the template: it keeps its mark.
+_RULES_OF_PARTICIPANT = union_all(_OWN_RULES, _CLINIC_RULES).execution_options(
+    **_OWN_RULES.get_execution_options()
+)
+# Enabled rules by the rows they were read from: parsing and merging cost more than the
+# read, and the rows of most participants are the clinic's alone. Rules are never mutated.
+_ENABLED: dict[tuple[tuple[Any, ...], ...], list[AlertRule]] = {}
+
+
+def _enabled_from(rows: tuple[tuple[Any, ...], ...]) -> list[AlertRule]:
+    parsed: dict[str, list[AlertRule]] = {"clinic": [], "participant": []}
+    for *values, parameters, _position, origin in sorted(rows, key=lambda row: row[-2]):
+        base = dict(zip(BASE_FIELDS, values, strict=True))
+        parsed[origin].append(RULE.validate_python({**base, **json.loads(parameters)}))
+    merged = merge(parsed["clinic"], parsed["participant"])
+    return [item.rule for item in merged if item.rule.enabled]
+
+
+async def enabled_rules(session: AsyncSession, scope: ParticipantScope) -> list[AlertRule]:
+    """The participant's effective rules that are switched on, read in one statement (on
+    the write path of every entry): the clinic's and the participant's own together."""
+    rows = tuple(tuple(row) for row in await session.execute(_RULES_OF_PARTICIPANT, scope.bind()))
+    rules = _ENABLED.get(rows)
+    if rules is None:
+        if len(_ENABLED) >= _CACHE_LIMIT:
+            _ENABLED.clear()
+        rules = _ENABLED[rows] = _enabled_from(rows)
+    return rules
 
 
 async def set_participant_rules(

@@ -5,86 +5,130 @@ Descriptive only: a summary states what was reported ("Anxiety 8 or higher on ea
 consecutive days: 9, 8.5, 9"); it never advises."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import Date, bindparam, func
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import ParticipantScope
+from app.access import ParticipantScope, scoped_template
 from app.alerts.rule_store import enabled_rules
 from app.alerts.rules import BaselineChangeRule, RatingThresholdRule
 from app.alerts.store import Raised, raise_alert
-from app.journal.queries import ENTRIES, live_entries
+from app.journal.queries import ENTRIES, LIVE
 
 RECENT_DAYS, PRIOR_DAYS = 7, 28
 COMPARISON = {"gte": ("or higher", float.__ge__), "lte": ("or lower", float.__le__)}
+EntryRule = RatingThresholdRule | BaselineChangeRule
+
+
+@dataclass(frozen=True)
+class DayTotals:
+    """One local day of one dimension: how many entries rated it, and their sum."""
+
+    count: int
+    total: float
+
+    @property
+    def mean(self) -> float:
+        return round(self.total / self.count, 2)
+
+
+Days = dict[str, dict[date, DayTotals]]  # by dimension, by local day
 
 
 def _local_today(scope: ParticipantScope, now: datetime) -> date:
     return now.astimezone(ZoneInfo(scope.timezone)).date()
 
 
-async def _daily_means(
-    session: AsyncSession, scope: ParticipantScope, dimension: str, since: date, until: date
-) -> dict[date, float]:
-    column = ENTRIES.c[dimension]
-    statement = (
-        live_entries(scope, ENTRIES.c.local_date, func.avg(column))
-        .where(
-            ENTRIES.c.local_date >= since,
-            ENTRIES.c.local_date <= until,
-            column.is_not(None),
-        )
-        .group_by(ENTRIES.c.local_date)
+def _lookback(rules: list[EntryRule]) -> int:
+    spans = [
+        2 * (rule.consecutive_days - 1)
+        if isinstance(rule, RatingThresholdRule)
+        else RECENT_DAYS + PRIOR_DAYS - 1
+        for rule in rules
+    ]
+    return max(spans)
+
+
+DIMENSIONS = ("mood", "focus", "anxiety", "creativity", "connection")
+# Built once (the write path runs it on every entry): per local day, the count and sum of
+# every dimension, between two days, for whichever participant a scope binds.
+_DAY_TOTALS = (
+    scoped_template(
+        ENTRIES,
+        ENTRIES.c.local_date,
+        *(
+            aggregate
+            for dimension in DIMENSIONS
+            for aggregate in (func.count(ENTRIES.c[dimension]), func.sum(ENTRIES.c[dimension]))
+        ),
     )
-    return {day: round(float(mean), 2) for day, mean in await session.execute(statement)}
+    .where(
+        LIVE,
+        ENTRIES.c.local_date >= bindparam("since", type_=Date()),
+        ENTRIES.c.local_date <= bindparam("until", type_=Date()),
+    )
+    .group_by(ENTRIES.c.local_date)
+)
 
 
-async def _rating_threshold(
-    session: AsyncSession, scope: ParticipantScope, rule: RatingThresholdRule, today: date
+async def _day_totals(
+    session: AsyncSession, scope: ParticipantScope, rules: list[EntryRule], today: date
+) -> Days:
+    """Every rule's figures from one statement: per local day, the count and sum of each
+    dimension, over the longest span any rule needs."""
+    since = today - timedelta(days=_lookback(rules))
+    rows = await session.execute(_DAY_TOTALS, scope.bind(since=since, until=today))
+    days: Days = {dimension: {} for dimension in DIMENSIONS}
+    for row in rows:
+        for index, dimension in enumerate(DIMENSIONS):
+            count, total = row[1 + 2 * index], row[2 + 2 * index]
+            if count:
+                days[dimension][row[0]] = DayTotals(count, float(total))
+    return days
+
+
+def _rating_threshold(
+    rule: RatingThresholdRule, days: dict[date, DayTotals], today: date
 ) -> tuple[str, dict[str, Any]] | None:
     """Fires when each of the `consecutive_days` local days ending with the latest day the
-    participant logged (up to today, within the rule's span) has a daily mean meeting it."""
+    participant logged (up to today, within twice the rule's span) has a daily mean
+    meeting it."""
     span = timedelta(days=rule.consecutive_days - 1)
-    means = await _daily_means(session, scope, rule.dimension, today - span * 2, today)
+    means = {day: totals.mean for day, totals in days.items() if day >= today - span * 2}
     if not means:
         return None
     last = max(means)
-    days = [last - timedelta(days=back) for back in range(rule.consecutive_days - 1, -1, -1)]
+    chosen = [last - timedelta(days=back) for back in range(rule.consecutive_days - 1, -1, -1)]
     words, meets = COMPARISON[rule.op]
-    if not all(day in means and meets(means[day], float(rule.value)) for day in days):
+    if not all(day in means and meets(means[day], float(rule.value)) for day in chosen):
         return None
-    values = [means[day] for day in days]
-    shown = ", ".join(f"{value:g}" for value in values)
+    shown = ", ".join(f"{means[day]:g}" for day in chosen)
     summary = (
         f"{rule.dimension.capitalize()} {rule.value} {words} on each of "
         f"{rule.consecutive_days} consecutive days: {shown}"
     )
-    evidence = {"days": [{"date": day.isoformat(), "mean": means[day]} for day in days]}
+    evidence = {"days": [{"date": day.isoformat(), "mean": means[day]} for day in chosen]}
     return summary, evidence
 
 
-async def _baseline_change(
-    session: AsyncSession, scope: ParticipantScope, rule: BaselineChangeRule, today: date
+def _baseline_change(
+    rule: BaselineChangeRule, days: dict[date, DayTotals], today: date
 ) -> tuple[str, dict[str, Any]] | None:
     """Fires when the 7-day mean differs from the 28 days before by at least `change`."""
-    column = ENTRIES.c[rule.dimension]
     recent_start = today - timedelta(days=RECENT_DAYS - 1)
     prior_start = recent_start - timedelta(days=PRIOR_DAYS)
-    is_recent = ENTRIES.c.local_date >= recent_start
-    statement = live_entries(
-        scope,
-        func.count(column).filter(is_recent),
-        func.avg(column).filter(is_recent),
-        func.count(column).filter(~is_recent),
-        func.avg(column).filter(~is_recent),
-    ).where(ENTRIES.c.local_date >= prior_start, ENTRIES.c.local_date <= today)
-    recent_n, recent, prior_n, prior = (await session.execute(statement)).one()
+    recent_days = [totals for day, totals in days.items() if day >= recent_start]
+    prior_days = [totals for day, totals in days.items() if prior_start <= day < recent_start]
+    recent_n = sum(totals.count for totals in recent_days)
+    prior_n = sum(totals.count for totals in prior_days)
     if recent_n < rule.min_entries or prior_n < rule.min_entries:
         return None
-    recent, prior = round(float(recent), 2), round(float(prior), 2)
+    recent = round(sum(totals.total for totals in recent_days) / recent_n, 2)
+    prior = round(sum(totals.total for totals in prior_days) / prior_n, 2)
     difference = round(recent - prior, 2)
     if (rule.change < 0 and difference > rule.change) or (
         rule.change > 0 and difference < rule.change
@@ -109,15 +153,21 @@ async def evaluate_entry_rules(
     session: AsyncSession, scope: ParticipantScope, trigger_id: uuid.UUID, now: datetime
 ) -> list[Raised]:
     """Evaluate the participant's enabled rating and baseline rules after an entry write."""
+    rules = [
+        rule
+        for rule in await enabled_rules(session, scope)
+        if isinstance(rule, RatingThresholdRule | BaselineChangeRule)
+    ]
+    if not rules:
+        return []
     raised = []
     today = _local_today(scope, now)
-    for rule in await enabled_rules(session, scope):
+    days = await _day_totals(session, scope, rules, today)
+    for rule in rules:
         if isinstance(rule, RatingThresholdRule):
-            fired = await _rating_threshold(session, scope, rule, today)
-        elif isinstance(rule, BaselineChangeRule):
-            fired = await _baseline_change(session, scope, rule, today)
+            fired = _rating_threshold(rule, days[rule.dimension], today)
         else:
-            continue
+            fired = _baseline_change(rule, days[rule.dimension], today)
         if fired is not None:
             summary, evidence = fired
             raised.append(
