@@ -4,9 +4,10 @@ from app.admin.models import AdminApproval
 from app.alerts.models import Alert, ClinicAlertRule, ParticipantAlertRule
 from app.audit.models import AuditEvent
 from app.auth.models import ActivationCode, AuthSession, LoginFailure, RefreshToken
-from app.care.models import CareAssignment
+from app.care.models import CareAssignment, CareBackup, CareCovering
 from app.clinician.models import ClinicianNote, ReviewMark
 from app.db import Base
+from app.events.models import DomainEvent
 from app.journal.models import JournalCounter, JournalEntry
 from app.support.models import SupportSettings
 from app.users.models import User
@@ -19,8 +20,11 @@ __all__ = [
     "AuthSession",
     "Base",
     "CareAssignment",
+    "CareBackup",
+    "CareCovering",
     "ClinicAlertRule",
     "ClinicianNote",
+    "DomainEvent",
     "JournalCounter",
     "JournalEntry",
     "LoginFailure",

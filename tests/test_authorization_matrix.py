@@ -12,8 +12,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
+from sqlalchemy import insert
 
+from app.care.models import CareCovering
 from app.config import Settings
+from app.db import utcnow
 from app.main import create_app
 from app.users.models import Role
 from tests.conftest import TEST_PASSWORD, Account, Accounts
@@ -26,6 +29,9 @@ ROLES = (
     "other_participant",
     "unassigned_clinician",
     "admin",
+    # The participant's backup clinician while covering an escalation: reads as the primary
+    # does, but only the primary reviews (a backup not covering is tests/test_care_team.py's).
+    "covering_clinician",
     "assigned_clinician",
     "participant",
 )
@@ -35,6 +41,9 @@ GUARDED_TABLES = (
     "journal_entries",
     "journal_counters",
     "care_assignments",
+    "care_backups",
+    "care_coverings",
+    "domain_events",
     "review_marks",
     "clinician_notes",
     "support_settings",
@@ -86,9 +95,16 @@ def participant_only(owner: int, other: int | None = None, **kwargs: Any) -> Rul
     return Rule(expected, **kwargs)
 
 
-def clinician_only(assigned: int, unassigned: int, **kwargs: Any) -> Rule:
+def clinician_only(
+    assigned: int, unassigned: int, covering: int | None = None, **kwargs: Any
+) -> Rule:
     expected = dict.fromkeys(ROLES, 403)
-    expected.update(anonymous=401, assigned_clinician=assigned, unassigned_clinician=unassigned)
+    expected.update(
+        anonymous=401,
+        assigned_clinician=assigned,
+        unassigned_clinician=unassigned,
+        covering_clinician=assigned if covering is None else covering,
+    )
     return Rule(expected, **kwargs)
 
 
@@ -152,6 +168,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("DELETE", "/v1/me/entries/{entry_id}"): participant_only(204, 404),
     ("GET", "/v1/me/summary"): participant_only(200),
     ("GET", "/v1/me/clinician"): participant_only(200),
+    ("GET", "/v1/me/care-team"): participant_only(200),
     ("GET", "/v1/me/access-log"): participant_only(200),
     ("GET", "/v1/me/care-notes"): participant_only(200),
     ("GET", "/v1/me/support"): participant_only(200),
@@ -164,16 +181,18 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/clinician/participants/{participant_id}/entries"): clinician_only(200, 404),
     ("GET", "/v1/clinician/participants/{participant_id}/summary"): clinician_only(200, 404),
     ("PUT", "/v1/clinician/participants/{participant_id}/review-mark"): clinician_only(
-        200, 404, json=lambda w, r: {"reviewed_through": "2026-11-01T00:00:00Z"}
+        200, 404, 403, json=lambda w, r: {"reviewed_through": "2026-11-01T00:00:00Z"}
     ),
-    ("GET", "/v1/clinician/participants/{participant_id}/review-mark"): clinician_only(200, 404),
+    ("GET", "/v1/clinician/participants/{participant_id}/review-mark"): clinician_only(
+        200, 404, 403
+    ),
     ("POST", "/v1/clinician/participants/{participant_id}/notes"): clinician_only(
         201, 404, json=lambda w, r: {"text": "Seen today.", "visibility": "participant"}
     ),
     ("GET", "/v1/clinician/participants/{participant_id}/notes"): clinician_only(200, 404),
     ("GET", "/v1/clinician/participants/{participant_id}/alert-rules"): clinician_only(200, 404),
     ("PUT", "/v1/clinician/participants/{participant_id}/alert-rules"): clinician_only(
-        200, 404, json=lambda w, r: {"rules": []}
+        200, 404, 403, json=lambda w, r: {"rules": []}
     ),
     # An unknown note: only who may ask is under test (tests/test_notes.py reads real ones).
     ("GET", "/v1/clinician/participants/{participant_id}/notes/{note_id}"): clinician_only(
@@ -198,6 +217,10 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ),
     ("DELETE", "/v1/admin/participants/{participant_id}/clinician"): admin_only(204),
     ("GET", "/v1/admin/participants/{participant_id}/clinician"): admin_only(200),
+    ("PUT", "/v1/admin/participants/{participant_id}/backup-clinician"): admin_only(
+        200, json=lambda w, r: {"clinician_id": str(w.accounts["covering_clinician"].id)}
+    ),
+    ("DELETE", "/v1/admin/participants/{participant_id}/backup-clinician"): admin_only(204),
     ("GET", "/v1/admin/audit-events"): admin_only(200),
     ("GET", "/v1/admin/approvals"): admin_only(200),
     ("GET", "/v1/admin/support-resources"): admin_only(200),
@@ -255,6 +278,7 @@ async def build_world(client: httpx.AsyncClient, accounts: Accounts) -> World:
         "other_participant": await accounts.make(Role.participant),
         "assigned_clinician": await accounts.make(Role.clinician),
         "unassigned_clinician": await accounts.make(Role.clinician),
+        "covering_clinician": await accounts.make(Role.clinician),
         "admin": await accounts.make(Role.admin),
     }
     assigned = await client.put(
@@ -263,6 +287,18 @@ async def build_world(client: httpx.AsyncClient, accounts: Accounts) -> World:
         headers=made["admin"].headers,
     )
     assert assigned.status_code in (200, 201)
+    backup = await client.put(
+        f"/v1/admin/participants/{made['participant'].id}/backup-clinician",
+        json={"clinician_id": str(made["covering_clinician"].id)},
+        headers=made["admin"].headers,
+    )
+    assert backup.status_code == 200
+    # As if an alert of the participant had been escalated and not yet resolved.
+    await accounts.execute(
+        insert(CareCovering).values(
+            alert_id=uuid.uuid4(), participant_id=made["participant"].id, started_at=utcnow()
+        )
+    )
     entry = await client.post(
         "/v1/me/entries", json=entry_body(), headers=made["participant"].headers
     )

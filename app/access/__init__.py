@@ -1,9 +1,9 @@
 """The one door to participant data: scopes, and the statements built from them.
 
 A `ParticipantScope` says whose data a request may reach and who is reading. It is made
-only here (`ways_in`): for the participant themself, and for the clinician who is the
-participant's primary clinician now. A covering backup clinician and a consented
-integration are further `Reader`s with a way in each, added here when they are built.
+only here (`ways_in`): for the participant themself, for the clinician who is the
+participant's primary clinician now, and for their backup clinician while covering an
+escalated alert. A consented integration is a further `Reader`, added when it is built.
 
 Every statement on a participant-owned table (`app.db.participant_owned_tables`) is built
 from a scope (or a clinician's caseload) and carries the scope's mark; the test suite
@@ -22,10 +22,13 @@ from app.access.scope import (
     scoped_template,
 )
 from app.access.ways_in import (
+    COVERING,
     AssignedParticipant,
     CaseloadDep,
     OversightDep,
     OwnJournal,
+    PrimaryClinicianOnly,
+    PrimaryParticipant,
     caseload_of,
     clinician_scope,
     oversight_of,
@@ -35,6 +38,7 @@ from app.access.ways_in import (
 
 __all__ = [
     "CONTENT_FREE",
+    "COVERING",
     "SCOPE_PARTICIPANT",
     "AssignedParticipant",
     "Caseload",
@@ -43,6 +47,8 @@ __all__ = [
     "OversightDep",
     "OwnJournal",
     "ParticipantScope",
+    "PrimaryClinicianOnly",
+    "PrimaryParticipant",
     "Reader",
     "Sweep",
     "caseload_of",

@@ -18,6 +18,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
+    or_,
     select,
     update,
 )
@@ -26,7 +27,7 @@ from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import Actor
-from app.care.models import CareAssignment
+from app.care.models import CareAssignment, CareBackup, CareCovering
 from app.db import Base, upsert_into
 from app.users.models import Role, User
 
@@ -55,6 +56,8 @@ class Reader(enum.StrEnum):
 
     participant = "participant"  # the participant themself
     primary_clinician = "primary_clinician"  # the clinician assigned to them now
+    # Their backup clinician, from an alert's escalation until it is resolved (only then).
+    covering_backup = "covering_backup"
     system = "system"  # the service itself, for time-based rules (the sweeper only)
 
 
@@ -169,13 +172,54 @@ class Caseload:
         reaches only those."""
         self._listed.update(participant_ids)
 
+    def _assigned_ids(self) -> Select[Any]:
+        return select(CareAssignment.participant_id).where(
+            CareAssignment.clinician_id == self.clinician_id, CareAssignment.ended_at.is_(None)
+        )
+
+    def _covering(self) -> ColumnElement[bool]:
+        """The clinician is the backup of `CareBackup`'s participant, and an escalation of
+        theirs is open."""
+        open_covering = select(CareCovering.alert_id).where(
+            CareCovering.participant_id == CareBackup.participant_id,
+            CareCovering.ended_at.is_(None),
+        )
+        return and_(
+            CareBackup.clinician_id == self.clinician_id,
+            CareBackup.ended_at.is_(None),
+            open_covering.exists(),
+        )
+
+    def _covered_ids(self) -> Select[Any]:
+        return select(CareBackup.participant_id).where(self._covering())
+
+    def covered_participants(self, *columns: Any) -> Select[Any]:
+        """The participants the clinician covers now as their backup (`User`, `CareBackup`
+        unless `columns` are named)."""
+        statement = (
+            select(*(columns or (User, CareBackup)))
+            .join(CareBackup, CareBackup.participant_id == User.id)
+            .where(self._covering(), User.role == Role.participant, User.erased_at.is_(None))
+        )
+        return _mark(statement, CASELOAD)
+
     def assigned(self, target: Target) -> Select[Any]:
         """Rows of `target` of every participant assigned to the clinician now."""
         table = _table(target)
-        assigned = select(CareAssignment.participant_id).where(
-            CareAssignment.clinician_id == self.clinician_id, CareAssignment.ended_at.is_(None)
+        statement = select(table).where(table.c.participant_id.in_(self._assigned_ids()))
+        return _mark(statement, CASELOAD)
+
+    def in_care(self, target: Target, *, while_covering: ColumnElement[bool]) -> Select[Any]:
+        """Rows of `target` of the participants assigned to the clinician now, and those
+        rows of the participants they cover as backup that meet `while_covering`."""
+        table = _table(target)
+        statement = select(table).where(
+            or_(
+                table.c.participant_id.in_(self._assigned_ids()),
+                and_(table.c.participant_id.in_(self._covered_ids()), while_covering),
+            )
         )
-        return _mark(select(table).where(table.c.participant_id.in_(assigned)), CASELOAD)
+        return _mark(statement, CASELOAD)
 
     def select(self, target: Target, *columns: Any, among: Sequence[uuid.UUID]) -> Select[Any]:
         """Rows of `target` of the participants `among`, each of whom this caseload listed

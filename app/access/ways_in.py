@@ -1,12 +1,14 @@
 """The ways in: who may get a scope on a participant's data, and how.
 
 - the participant themself (`own_scope`, the `OwnJournal` dependency);
-- the clinician assigned to the participant now (`clinician_scope`, `AssignedParticipant`):
-  anyone else, and an unknown id, is the same `404`;
+- the clinician assigned to the participant now (`clinician_scope`, `AssignedParticipant`),
+  and their backup while covering an escalation: anyone else, and an unknown id, is the
+  same `404`; `PrimaryParticipant` for what only the primary does;
 - a clinician's caseload as a whole, for figures over many participants (`caseload_of`).
 """
 
 import uuid
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, Path
@@ -23,6 +25,7 @@ from app.access.scope import (
     _mint_scope,
     _mint_sweep,
 )
+from app.audit.access_log import COVERING_ROLE
 from app.audit.service import Actor
 from app.auth.dependencies import AdminIdentity, ClinicianIdentity, ParticipantIdentity
 from app.auth.identity import Identity
@@ -63,17 +66,36 @@ def participant_not_found() -> NotFound:
     return NotFound("No such participant.")
 
 
+COVERING = COVERING_ROLE  # the role a covering backup's reads are recorded under
+
+
+class PrimaryClinicianOnly(Forbidden):
+    code = "primary-clinician-only"
+    example = "Only the participant's primary clinician can do this; you are covering."
+
+
 async def clinician_scope(
-    session: AsyncSession, identity: Identity, participant_id: uuid.UUID
+    session: AsyncSession, identity: Identity, participant_id: uuid.UUID, *, primary: bool = False
 ) -> ParticipantScope:
-    """A participant's data for the clinician assigned to them now; 404 otherwise, exactly
-    as for an unknown id, so that nothing tells whether such a participant exists."""
+    """A participant's data for the clinician assigned to them now, or for their backup
+    while covering (from an escalation until it is resolved; recorded as covering reads);
+    404 otherwise, exactly as for an unknown id, so that nothing tells whether such a
+    participant exists. `primary`: the primary clinician only (a covering backup is 403)."""
     caseload = caseload_of(identity)
     statement = caseload.participants(User.timezone).where(User.id == participant_id)
     timezone = (await session.execute(statement)).scalar_one_or_none()
+    if timezone is not None:
+        return _mint_scope(participant_id, Reader.primary_clinician, identity.actor, timezone)
+    statement = caseload.covered_participants(User.timezone).where(User.id == participant_id)
+    timezone = (await session.execute(statement)).scalar_one_or_none()
     if timezone is None:
         raise participant_not_found()
-    return _mint_scope(participant_id, Reader.primary_clinician, identity.actor, timezone)
+    if primary:
+        raise PrimaryClinicianOnly(
+            "Only the participant's primary clinician can do this; you are covering."
+        )
+    actor = replace(identity.actor, role=COVERING)
+    return _mint_scope(participant_id, Reader.covering_backup, actor, timezone)
 
 
 async def get_own_journal(identity: ParticipantIdentity) -> ParticipantScope:
@@ -82,12 +104,26 @@ async def get_own_journal(identity: ParticipantIdentity) -> ParticipantScope:
 
 async def get_assigned_participant(
     participant_id: Annotated[
-        uuid.UUID, Path(description="A participant assigned to you now; any other id is `404`.")
+        uuid.UUID,
+        Path(
+            description="A participant assigned to you now, or whom you cover as their backup "
+            "(from an escalation of theirs until it is resolved); any other id is `404`."
+        ),
     ],
     identity: ClinicianIdentity,
     session: SessionDep,
 ) -> ParticipantScope:
     return await clinician_scope(session, identity, participant_id)
+
+
+async def get_primary_participant(
+    participant_id: Annotated[
+        uuid.UUID, Path(description="A participant assigned to you now; any other id is `404`.")
+    ],
+    identity: ClinicianIdentity,
+    session: SessionDep,
+) -> ParticipantScope:
+    return await clinician_scope(session, identity, participant_id, primary=True)
 
 
 async def get_caseload(identity: ClinicianIdentity) -> Caseload:
@@ -96,6 +132,9 @@ async def get_caseload(identity: ClinicianIdentity) -> Caseload:
 
 OwnJournal = Annotated[ParticipantScope, Depends(get_own_journal)]
 AssignedParticipant = Annotated[ParticipantScope, Depends(get_assigned_participant)]
+# For what only the primary clinician does (reviewing, setting rules): a covering backup
+# is 403 (it knows the participant already), anyone else 404.
+PrimaryParticipant = Annotated[ParticipantScope, Depends(get_primary_participant)]
 CaseloadDep = Annotated[Caseload, Depends(get_caseload)]
 
 

@@ -22,6 +22,8 @@ from app.auth import credentials
 from app.auth.dependencies import ClientDep, CurrentIdentity, ParticipantIdentity
 from app.auth.passwords import HashingBusy
 from app.auth.schemas import PasswordChange
+from app.care import backups
+from app.care.schemas import CareTeam
 from app.clinician import notes
 from app.clinician.schemas import NOTE_EXAMPLE, ClinicianNotePage
 from app.config import SettingsDep
@@ -134,6 +136,20 @@ EXPORT_CSV_EXAMPLE = (
 async def get_my_clinician(identity: ParticipantIdentity, session: SessionDep) -> MyClinician:
     """The clinician assigned to you now (display name and since when), or `null`."""
     return await service.get_my_clinician(session, identity)
+
+
+@router.get(
+    "/care-team",
+    response_model=CareTeam,
+    operation_id="getMyCareTeam",
+    summary="Who my care team is",
+    responses=problem_responses(NotAuthenticated, Forbidden, ServiceUnavailable),
+)
+async def get_my_care_team(identity: ParticipantIdentity, session: SessionDep) -> CareTeam:
+    """Your primary clinician (who reviews your journal) and your backup clinician (who
+    steps in only when an alert about you is not acknowledged in time, until it is
+    resolved), by display name; `null` where there is none."""
+    return await backups.care_team(session, identity.user.id)
 
 
 @router.get(

@@ -13,8 +13,9 @@ from app.admin.schemas import (
     AssignmentSet,
 )
 from app.auth.dependencies import AdminIdentity
+from app.care import backups
 from app.care import service as care
-from app.care.schemas import AssignmentRead, ParticipantCare
+from app.care.schemas import AssignmentRead, BackupRead, ParticipantCare
 from app.care.service import AssignmentConflict
 from app.config import SettingsDep
 from app.db import SessionDep
@@ -48,8 +49,9 @@ async def get_participant_care(
 ) -> ParticipantCare:
     """The clinician caring for the participant now (`current`, `null` when none: for
     example after their clinician was deactivated) and every assignment with who made and
-    ended it. No journal content. `404` when the id is not a participant's."""
-    return await care.get_participant_care(session, participant_id)
+    ended it, and the backup clinician (`backup`, `backup_history`) likewise. No journal
+    content. `404` when the id is not a participant's."""
+    return await backups.get_participant_care(session, participant_id)
 
 
 @router.put(
@@ -110,3 +112,54 @@ async def unassign_clinician(
     """The participant is left without a clinician; the ended assignment stays in the
     history. `404` when the participant is unknown or has no clinician."""
     await care.end_assignment(session, identity.actor, participant_id)
+
+
+@router.put(
+    "/participants/{participant_id}/backup-clinician",
+    response_model=BackupRead,
+    operation_id="setBackupClinician",
+    summary="Set a participant's backup clinician",
+    responses=problem_responses(
+        NotAuthenticated,
+        Forbidden,
+        NotFound,
+        AssignmentConflict,
+        BodyTooLarge,
+        UnsupportedMediaType,
+        InvalidInput,
+        ServiceUnavailable,
+    ),
+)
+async def set_backup_clinician(
+    participant_id: ParticipantId, body: AssignmentSet, identity: AdminIdentity, session: SessionDep
+) -> BackupRead:
+    """Make an active clinician the participant's backup. The backup does **not** review
+    the participant: they reach the participant's data only while *covering*, from the
+    moment one of the participant's alerts is escalated (nobody acknowledged it in time)
+    until that alert is resolved; each covering read is recorded in the participant's
+    access log as a covering clinician's. Any current backup ends at the same moment (the
+    history is kept); setting the backup already set changes nothing.
+
+    `404` when `participant_id` is not a participant; `422` when `clinician_id` is not an
+    active clinician (`not-an-active-clinician`) or is the participant's primary clinician
+    (`backup-is-primary`). Making the backup the primary later ends their backup period."""
+    return await backups.set_backup(session, identity.actor, participant_id, body.clinician_id)
+
+
+@router.delete(
+    "/participants/{participant_id}/backup-clinician",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    operation_id="endBackupClinician",
+    summary="End a participant's backup",
+    responses=problem_responses(
+        NotAuthenticated, Forbidden, NotFound, InvalidInput, ServiceUnavailable
+    ),
+)
+async def end_backup_clinician(
+    participant_id: ParticipantId, identity: AdminIdentity, session: SessionDep
+) -> None:
+    """The participant is left without a backup (an escalation then reaches the admins'
+    overdue list only); the ended period stays in the history. `404` when the participant
+    is unknown or has no backup."""
+    await backups.end_backup(session, identity.actor, participant_id)

@@ -17,6 +17,7 @@ from app.auth.service import (
     revoke_user_sessions,
     withdraw_activation_codes,
 )
+from app.care import backups
 from app.care import service as care
 from app.care.schemas import AssignmentRead
 from app.config import Settings
@@ -170,6 +171,7 @@ async def update_account(
         if user.role is Role.clinician:
             # Nobody may be left in the care of an account that can no longer sign in.
             await care.end_clinician_assignments(session, actor, user.id)
+            await backups.end_clinician_backups(session, actor, user.id)
     await session.flush()
     await session.refresh(user)
     for action in events:

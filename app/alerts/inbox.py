@@ -1,26 +1,31 @@
 """The care team's alert inbox, acknowledging and resolving; the admin's overdue list."""
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import Caseload, Oversight, ParticipantScope, clinician_scope
+from app.access import COVERING, Caseload, Oversight, ParticipantScope, clinician_scope
 from app.alerts.schemas import AlertRead, AlertStatus, OverdueAlert
 from app.alerts.store import ALERTS, UNRESOLVED
 from app.audit.service import AuditAction, record_event, record_reads
 from app.auth.identity import Identity
+from app.care.backups import end_covering
 from app.care.models import CareAssignment
 from app.db import utcnow
 from app.errors import NotFound
+from app.events.service import EventType, record_alert_event
 from app.pagination import decode_cursor, encode_cursor, fetch_page
 from app.users.models import User
 
 _CURSOR_KIND = "alerts"
 URGENT_FIRST = case((ALERTS.c.severity == "urgent", 0), else_=1)
 OVERDUE_LIMIT = 500
+# What a covering backup sees of a participant's alerts: the escalated ones, until resolved.
+COVERED = and_(ALERTS.c.escalated_at.is_not(None), UNRESOLVED)
 
 
 def _after(cursor: str) -> ColumnElement[bool]:
@@ -47,9 +52,12 @@ async def list_inbox(
     limit: int,
     cursor: str | None,
 ) -> tuple[list[AlertRead], str | None]:
-    """Alerts of the clinician's participants, urgent first, then oldest first. Reading
-    them is a read of each participant's data: audited."""
-    statement = caseload.assigned(ALERTS).order_by(URGENT_FIRST, ALERTS.c.raised_at, ALERTS.c.id)
+    """Alerts of the clinician's participants, urgent first, then oldest first, and the
+    escalated unresolved alerts of the participants they cover as backup. Reading them is
+    a read of each participant's data: audited."""
+    statement = caseload.in_care(ALERTS, while_covering=COVERED).order_by(
+        URGENT_FIRST, ALERTS.c.raised_at, ALERTS.c.id
+    )
     if status is not None:
         statement = statement.where(ALERTS.c.status == status)
     if severity is not None:
@@ -60,8 +68,26 @@ async def list_inbox(
         statement = statement.where(_after(cursor))
     rows, next_cursor = await fetch_page(session, statement, limit, _cursor)
     participants = list(dict.fromkeys(row.participant_id for row in rows))
-    await record_reads(session, caseload.actor, AuditAction.read_alerts, participants)
+    await _record_inbox_reads(session, caseload, participants)
     return [AlertRead.model_validate(row._mapping) for row in rows], next_cursor
+
+
+async def _record_inbox_reads(
+    session: AsyncSession, caseload: Caseload, participants: list[uuid.UUID]
+) -> None:
+    """A read of each participant's alerts: the primary's as such, a covering backup's as
+    covering reads."""
+    if not participants:
+        return
+    statement = caseload.participants(User.id).where(User.id.in_(participants))
+    assigned = set((await session.execute(statement)).scalars())
+    covered = [p for p in participants if p not in assigned]
+    await record_reads(
+        session, caseload.actor, AuditAction.read_alerts, [p for p in participants if p in assigned]
+    )
+    if covered:
+        actor = replace(caseload.actor, role=COVERING)
+        await record_reads(session, actor, AuditAction.read_alerts, covered)
 
 
 async def _alert_in_care(
@@ -69,7 +95,8 @@ async def _alert_in_care(
 ) -> tuple[ParticipantScope, Any]:
     """The alert and its participant's scope, if the participant is in the caller's care
     now; 404 otherwise, as for an unknown id."""
-    row = (await session.execute(caseload.assigned(ALERTS).where(ALERTS.c.id == alert_id))).first()
+    statement = caseload.in_care(ALERTS, while_covering=COVERED).where(ALERTS.c.id == alert_id)
+    row = (await session.execute(statement)).first()
     if row is None:
         raise NotFound("No such alert.")
     return await clinician_scope(session, identity, row.participant_id), row
@@ -87,12 +114,14 @@ async def acknowledge(
     an alert already resolved, changes nothing."""
     scope, row = await _alert_in_care(session, identity, caseload, alert_id)
     if row.status == "open":
+        now = utcnow()
         await session.execute(
             scope.update(ALERTS)
             .where(ALERTS.c.id == alert_id, ALERTS.c.status == "open")
-            .values(
-                status="acknowledged", acknowledged_at=utcnow(), acknowledged_by=identity.user.id
-            )
+            .values(status="acknowledged", acknowledged_at=now, acknowledged_by=identity.user.id)
+        )
+        await record_alert_event(
+            session, scope, EventType.alert_acknowledged, alert_id, row.severity, now
         )
         await record_event(
             session,
@@ -128,6 +157,10 @@ async def resolve(
                 acknowledged_at=row.acknowledged_at or now,
                 acknowledged_by=row.acknowledged_by or identity.user.id,
             )
+        )
+        await end_covering(session, alert_id, now)
+        await record_alert_event(
+            session, scope, EventType.alert_resolved, alert_id, row.severity, now
         )
         await record_event(
             session,

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.access import AssignedParticipant
+from app.access import AssignedParticipant, PrimaryClinicianOnly, PrimaryParticipant
 from app.alerts import rule_store
 from app.alerts.rules import AlertRuleSet, EffectiveRuleSet
 from app.auth.dependencies import AdminIdentity
@@ -70,13 +70,18 @@ async def get_participant_alert_rules(
     operation_id="setParticipantAlertRules",
     summary="Set a participant's own alert rules",
     responses=problem_responses(
-        NotAuthenticated, Forbidden, NotFound, *WRITE_ERRORS, ServiceUnavailable
+        NotAuthenticated,
+        Forbidden,
+        PrimaryClinicianOnly,
+        NotFound,
+        *WRITE_ERRORS,
+        ServiceUnavailable,
     ),
 )
 async def set_participant_alert_rules(
-    scope: AssignedParticipant, body: AlertRuleSet, session: SessionDep
+    scope: PrimaryParticipant, body: AlertRuleSet, session: SessionDep
 ) -> EffectiveRuleSet:
     """Replace this participant's own rules at once: a rule with a clinic rule's key
     overrides it (`enabled: false` switches it off for them); other keys add rules. Answers
-    the effective set. Audited."""
+    the effective set. Audited. The primary clinician's only: a covering backup is `403`."""
     return await rule_store.set_participant_rules(session, scope, body)

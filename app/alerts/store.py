@@ -14,6 +14,7 @@ from app.access import ParticipantScope
 from app.alerts.models import Alert
 from app.alerts.rules import RuleBase
 from app.audit.service import AuditAction, record_event
+from app.events.service import EventType, record_alert_event
 
 ALERTS = cast(Table, Alert.__table__)
 UNRESOLVED = ALERTS.c.status != "resolved"
@@ -71,6 +72,9 @@ async def raise_alert(
                 AuditAction.alert_raise,
                 participant_id=scope.participant_id,
                 subject_id=alert_id,
+            )
+            await record_alert_event(
+                session, scope, EventType.alert_raised, alert_id, rule.severity, now
             )
             return Raised(alert_id, rule.severity, new=True)
     if evidence not in current.evidence:

@@ -29,6 +29,8 @@ CLINICIAN_READS = {
 # Names the log shows in place of an account's own; no display name may look like them
 # (app/users/names.py).
 ADMINISTRATOR = "administrator"
+# The role a backup clinician's reads are recorded under while covering an escalation.
+COVERING_ROLE = "covering"
 RECOVERY_CODE = "recovery code"
 _CODE_ISSUE = AuditAction.activation_code_issue.value
 _ACTIVATION = AuditAction.activation.value
@@ -52,7 +54,8 @@ def access_log_query(participant_id: uuid.UUID) -> Select[Any]:
             AuditEvent.participant_id == participant_id,
             AuditEvent.outcome == "success",
             or_(
-                AuditEvent.action.in_(CLINICIAN_READS) & (AuditEvent.actor_role == "clinician"),
+                AuditEvent.action.in_(CLINICIAN_READS)
+                & AuditEvent.actor_role.in_(("clinician", COVERING_ROLE)),
                 AuditEvent.actor_role == "admin",
                 and_(
                     AuditEvent.action == _ACTIVATION,
@@ -77,7 +80,8 @@ def to_access_log_item(row: Any) -> AccessLogItem:
     elif row.actor_role == "admin":
         accessor, role, data = ADMINISTRATOR, "admin", "account"
     else:
-        accessor, role, data = row.display_name, "clinician", CLINICIAN_READS[row.action]
+        role = "covering_clinician" if row.actor_role == COVERING_ROLE else "clinician"
+        accessor, data = row.display_name, CLINICIAN_READS[row.action]
     return AccessLogItem(
         accessed_at=row.occurred_at,
         accessor=accessor,

@@ -124,7 +124,10 @@ class AccessLogItem(BaseModel):
             "`recovery code` (your account, after a new password was set with one)."
         )
     )
-    accessor_role: Literal["clinician", "admin", "participant"]
+    accessor_role: Literal["clinician", "covering_clinician", "admin", "participant"] = Field(
+        description="`covering_clinician`: your backup clinician, who stepped in because an "
+        "alert about you was not acknowledged in time (until it was resolved)."
+    )
     data: str = Field(
         description="What was read or changed: overview, profile, entries, summary, notes "
         "(the care team's own), account."

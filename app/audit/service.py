@@ -34,6 +34,8 @@ class AuditAction(enum.StrEnum):
     account_erase = "account.erase"
     assignment_set = "assignment.set"
     assignment_end = "assignment.end"
+    backup_set = "assignment.backup_set"
+    backup_end = "assignment.backup_end"
     read_overview = "clinician.read_overview"
     read_profile = "clinician.read_profile"
     read_entries = "clinician.read_entries"
@@ -73,7 +75,7 @@ class Actor:
 
 
 # Staff whose names participants are shown (the access log): recorded as they were then.
-_NAMED_ROLES = frozenset({"clinician", "admin"})
+_NAMED_ROLES = frozenset({"clinician", "covering", "admin"})
 
 
 def _actor_name(actor: Actor) -> str | ScalarSelect[str] | None:

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import Actor, AuditAction, record_event
-from app.care.models import CareAssignment
+from app.care.models import CareAssignment, CareBackup, CareCovering
 from app.care.schemas import (
     AssignmentHistoryItem,
     AssignmentRead,
@@ -80,7 +80,7 @@ async def list_assignment_history(
     ]
 
 
-async def _lock_participant(session: AsyncSession, participant_id: uuid.UUID) -> User:
+async def lock_participant(session: AsyncSession, participant_id: uuid.UUID) -> User:
     """The participant's users row, locked until the transaction ends, so that concurrent
     changes to one participant's care run one after the other (PostgreSQL `FOR UPDATE`;
     SQLite already holds the database write lock from `BEGIN IMMEDIATE`)."""
@@ -127,7 +127,7 @@ async def check_assignable(
     """The clinician, once both accounts pass the checks `assign_clinician` makes (404 for
     the participant, 422 for the clinician), with the participant's row locked: for an
     assignment that must first wait for a second admin."""
-    await _lock_participant(session, participant_id)
+    await lock_participant(session, participant_id)
     return await _active_clinician(session, clinician_id)
 
 
@@ -155,13 +155,14 @@ async def assign_clinician(
 
     Assigning the clinician already assigned changes nothing and records nothing. The
     previous clinician loses access with this transaction's commit."""
-    await _lock_participant(session, participant_id)
+    await lock_participant(session, participant_id)
     clinician = await _active_clinician(session, clinician_id)
     current = await get_open_assignment(session, participant_id)
     if current is not None and current.clinician_id == clinician_id:
         return _read(current, clinician)
     if current is not None:
         await _close(session, current, actor)
+    await _end_backup_becoming_primary(session, actor, participant_id, clinician_id)
     assignment = CareAssignment(
         id=uuid.uuid4(),
         participant_id=participant_id,
@@ -188,11 +189,35 @@ async def assign_clinician(
     return _read(assignment, clinician)
 
 
+async def _end_backup_becoming_primary(
+    session: AsyncSession, actor: Actor, participant_id: uuid.UUID, clinician_id: uuid.UUID
+) -> None:
+    """The backup who becomes the primary is no longer the backup (one person, one role)."""
+    ended = await session.execute(
+        update(CareBackup)
+        .where(
+            CareBackup.participant_id == participant_id,
+            CareBackup.clinician_id == clinician_id,
+            CareBackup.ended_at.is_(None),
+        )
+        .values(ended_at=utcnow(), ended_by=actor.user_id)
+        .returning(CareBackup.id)
+    )
+    if ended.first() is not None:
+        await record_event(
+            session,
+            actor,
+            AuditAction.backup_end,
+            participant_id=participant_id,
+            subject_id=clinician_id,
+        )
+
+
 async def end_assignment(
     session: AsyncSession, actor: Actor, participant_id: uuid.UUID
 ) -> CareAssignment:
     """End the participant's current assignment (404 when there is none); history is kept."""
-    await _lock_participant(session, participant_id)
+    await lock_participant(session, participant_id)
     current = await get_open_assignment(session, participant_id)
     if current is None:
         raise NotFound("The participant has no assigned clinician.")
@@ -222,7 +247,7 @@ async def end_clinician_assignments(
     ).scalars()
     ended = 0
     for participant_id in list(participant_ids):
-        await _lock_participant(session, participant_id)
+        await lock_participant(session, participant_id)
         current = await get_open_assignment(session, participant_id)
         if current is None or current.clinician_id != clinician_id:
             continue  # reassigned while we waited for the lock
@@ -241,11 +266,18 @@ async def end_clinician_assignments(
 async def end_care_of_erased(
     session: AsyncSession, participant_id: uuid.UUID, now: datetime
 ) -> None:
-    """An erased participant's open assignment ends, by themself (history kept)."""
+    """An erased participant's open assignment, backup and coverings end, by themself
+    (history kept)."""
+    for model in (CareAssignment, CareBackup):
+        await session.execute(
+            update(model)
+            .where(model.participant_id == participant_id, model.ended_at.is_(None))
+            .values(ended_at=now, ended_by=participant_id)
+        )
     await session.execute(
-        update(CareAssignment)
-        .where(CareAssignment.participant_id == participant_id, CareAssignment.ended_at.is_(None))
-        .values(ended_at=now, ended_by=participant_id)
+        update(CareCovering)
+        .where(CareCovering.participant_id == participant_id, CareCovering.ended_at.is_(None))
+        .values(ended_at=now)
     )
 
 

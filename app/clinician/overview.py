@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import Caseload
-from app.care.models import CareAssignment
+from app.care.models import CareAssignment, CareBackup
 from app.clinician.models import ReviewMark
 from app.clinician.schemas import ParticipantOverview
 from app.db import utcnow
@@ -36,9 +36,10 @@ OVERVIEWS = TypeAdapter(list[ParticipantOverview])
 TREND_FIELDS = ("mean_7d", "mean_prior_28d", "change")
 
 
-def overview_rows(caseload: Caseload) -> Select[Any]:
+def overview_rows(caseload: Caseload, *, covering: bool = False) -> Select[Any]:
     """The caseload as rows with each participant's profile, review mark, last entry time
-    and unreviewed count: the figures that need no time window.
+    and unreviewed count: the figures that need no time window. `covering`: the
+    participants the clinician covers as backup instead (since: their backup period's start).
 
     The last two are lookups per participant on the live-entries index (the newest row;
     the rows after the mark), not an aggregate over all their entries: 11 ms instead of
@@ -60,24 +61,22 @@ def overview_rows(caseload: Caseload) -> Select[Any]:
         )
         .scalar_subquery()
     )
-    return (
-        caseload.participants()
-        .outerjoin(
-            ReviewMark,
-            and_(
-                Caseload.of_each(ReviewMark),
-                ReviewMark.clinician_id == caseload.clinician_id,
-            ),
-        )
-        .with_only_columns(
-            User.id.label("participant_id"),
-            User.display_name,
-            User.timezone,
-            CareAssignment.started_at.label("assigned_since"),
-            ReviewMark.reviewed_through,
-            last_entry_at.label("last_entry_at"),
-            unreviewed.label("unreviewed"),
-        )
+    since = CareBackup.started_at if covering else CareAssignment.started_at
+    participants = caseload.covered_participants() if covering else caseload.participants()
+    return participants.outerjoin(
+        ReviewMark,
+        and_(
+            Caseload.of_each(ReviewMark),
+            ReviewMark.clinician_id == caseload.clinician_id,
+        ),
+    ).with_only_columns(
+        User.id.label("participant_id"),
+        User.display_name,
+        User.timezone,
+        since.label("assigned_since"),
+        ReviewMark.reviewed_through,
+        last_entry_at.label("last_entry_at"),
+        unreviewed.label("unreviewed"),
     )
 
 

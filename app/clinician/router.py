@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from app.access import AssignedParticipant, CaseloadDep
+from app.access import AssignedParticipant, CaseloadDep, PrimaryClinicianOnly, PrimaryParticipant
 from app.clinician import notes, service
 from app.clinician.notes import NoteNotSupersedable
 from app.clinician.schemas import (
@@ -160,6 +160,7 @@ async def get_participant_summary(
     responses=problem_responses(
         NotAuthenticated,
         Forbidden,
+        PrimaryClinicianOnly,
         NotFound,
         BodyTooLarge,
         UnsupportedMediaType,
@@ -168,7 +169,7 @@ async def get_participant_summary(
     ),
 )
 async def set_review_mark(
-    scope: AssignedParticipant,
+    scope: PrimaryParticipant,
     body: ReviewMarkUpdate,
     session: SessionDep,
 ) -> ReviewMarkRead:
@@ -186,10 +187,15 @@ async def set_review_mark(
     operation_id="getReviewMark",
     summary="My review mark for a participant",
     responses=problem_responses(
-        NotAuthenticated, Forbidden, NotFound, InvalidInput, ServiceUnavailable
+        NotAuthenticated,
+        Forbidden,
+        PrimaryClinicianOnly,
+        NotFound,
+        InvalidInput,
+        ServiceUnavailable,
     ),
 )
-async def get_review_mark(scope: AssignedParticipant, session: SessionDep) -> ReviewMarkRead:
+async def get_review_mark(scope: PrimaryParticipant, session: SessionDep) -> ReviewMarkRead:
     """Your review mark (`reviewed_through: null` when you have set none) and how many
     entries are unreviewed by you now. The read is recorded in the participant's access log."""
     return await service.get_review_mark(session, scope)

@@ -8,7 +8,7 @@ from pydantic import TypeAdapter
 from sqlalchemy import case, func
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import Caseload, ParticipantScope
+from app.access import Caseload, ParticipantScope, Reader
 from app.access.ways_in import participant_not_found
 from app.audit.service import AuditAction, record_event, record_reads
 from app.clinician import notes
@@ -53,7 +53,8 @@ async def list_assigned_participants(
 async def get_participant_overview(
     session: AsyncSession, caseload: Caseload, scope: ParticipantScope
 ) -> ParticipantOverview:
-    statement = overview_rows(caseload).where(User.id == scope.participant_id)
+    covering = scope.reader is Reader.covering_backup
+    statement = overview_rows(caseload, covering=covering).where(User.id == scope.participant_id)
     row = (await session.execute(statement)).first()
     if row is None:  # reassigned since the scope was made, in this very request
         raise participant_not_found()

@@ -23,7 +23,9 @@ from app.alerts.rule_store import PARTICIPANT_RULES, clinic_rules, merge, to_rul
 from app.alerts.rules import AlertRule, MissedCheckinsRule
 from app.alerts.store import ALERTS, raise_alert
 from app.audit.service import AuditAction, record_event
+from app.care.backups import start_covering
 from app.db import dialect_name, utcnow
+from app.events.service import EventType, record_alert_event
 from app.journal.queries import ENTRIES, LIVE
 from app.users.models import Role, User
 
@@ -59,10 +61,12 @@ async def escalate_overdue(session: AsyncSession, sweep: Sweep, now: datetime, b
         update(ALERTS)
         .where(ALERTS.c.id.in_(oldest), due)
         .values(escalated_at=now)
-        .returning(ALERTS.c.id, ALERTS.c.participant_id)
+        .returning(ALERTS.c.id, ALERTS.c.participant_id, ALERTS.c.severity)
     )
     rows = list(await session.execute(sweep.across(statement)))
-    for alert_id, participant_id in rows:
+    for alert_id, participant_id, severity in rows:
+        # The backup covers from now until the alert is resolved.
+        await start_covering(session, participant_id, alert_id, now)
         await record_event(
             session,
             sweep.actor,
@@ -70,6 +74,8 @@ async def escalate_overdue(session: AsyncSession, sweep: Sweep, now: datetime, b
             participant_id=participant_id,
             subject_id=alert_id,
         )
+        scope = sweep.scope_for(participant_id, "UTC")  # an event needs no local day
+        await record_alert_event(session, scope, EventType.alert_escalated, alert_id, severity, now)
     return len(rows)
 
 
