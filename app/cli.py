@@ -46,6 +46,21 @@ def serve(args: argparse.Namespace) -> None:
     uvicorn.run(create_app(settings), host=args.host, port=args.port, **options)
 
 
+def _sqlite_directory_exists(database_url: str) -> None:
+    """A SQLite file in a directory that does not exist cannot be created: said before
+    connecting (aiosqlite's worker thread, left behind by a failed connect, may otherwise
+    print a traceback as the process exits)."""
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        directory = Path(url.database or "").parent
+        if not directory.is_dir():
+            raise OSError("unable to open database file: its directory does not exist")
+
+
 def migrate(_args: argparse.Namespace) -> None:
     from sqlalchemy.exc import DBAPIError, InterfaceError
 
@@ -53,6 +68,7 @@ def migrate(_args: argparse.Namespace) -> None:
 
     settings = _settings_or_exit(signs_tokens=False)
     try:
+        _sqlite_directory_exists(settings.database_url)
         upgrade_to_head(settings.database_url)
     except (DBAPIError, InterfaceError, OSError) as exc:
         # One line, not a traceback: the usual causes are a database that was never

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 from app.access import AssignedParticipant, CaseloadDep, PrimaryClinicianOnly, PrimaryParticipant
 from app.clinician import notes, service
 from app.clinician.notes import NoteNotSupersedable
+from app.clinician.overview import OverviewOrder
 from app.clinician.schemas import (
     NOTE_EXAMPLE,
     OVERVIEW_EXAMPLE,
@@ -62,12 +63,27 @@ async def list_assigned_participants(
     session: SessionDep,
     limit: LimitQuery = DEFAULT_LIMIT,
     cursor: CursorQuery = None,
+    order: Annotated[
+        OverviewOrder,
+        Query(
+            description="`attention` (the default): unresolved urgent alerts, overdue alerts, "
+            "unresolved routine alerts, unreviewed entries (each most first), then display "
+            "name; `name`: by display name."
+        ),
+    ] = "attention",
 ) -> ParticipantOverviewPage:
-    """Each participant assigned to you now, by display name: last entry time, entries in
-    the last 7 days, 7-day means per dimension and their change against the 28 days before,
-    and how many entries you have not reviewed. Descriptive statistics only. Follow
-    `next_cursor` for the next page."""
-    items, next_cursor = await service.list_assigned_participants(session, caseload, limit, cursor)
+    """Each participant assigned to you now: last entry time, days since the last entry
+    and days logged in the last 14 (the participant's own days), entries in the last 7
+    days, 7-day means per dimension and their change against the 28 days before, how many
+    entries you have not reviewed, open and overdue alerts, and `attention_reasons`.
+
+    Ordered by a documented lexicographic **attention** order of those plain counts (never
+    an opaque risk score), or by name. Descriptive statistics only. Follow `next_cursor`
+    for the next page with the same `order`; counts that change meanwhile can move a
+    participant between pages."""
+    items, next_cursor = await service.list_assigned_participants(
+        session, caseload, limit, cursor, order
+    )
     return ParticipantOverviewPage(items=items, next_cursor=next_cursor)
 
 

@@ -38,7 +38,26 @@ OVERVIEW_EXAMPLE: JsonDict = {
     "anxiety": _trend(3.2, 4.1),
     "creativity": _trend(5.5, 5.0),
     "connection": {"mean_7d": None, "mean_prior_28d": 7.0, "change": None},
+    "open_alerts": {"urgent": 0, "routine": 1},
+    "overdue_alerts": 0,
+    "days_since_last_entry": 0,
+    "logged_days_14d": 11,
+    "attention_reasons": ["routine_alert", "unreviewed_entries"],
 }
+AttentionReason = Literal[
+    "urgent_alert",
+    "overdue_alert",
+    "routine_alert",
+    "unreviewed_entries",
+    "no_entries",
+    "no_entry_3d",
+    "mood_drop",
+]
+
+
+class OpenAlerts(BaseModel):
+    urgent: int = Field(description="Unresolved urgent alerts.")
+    routine: int = Field(description="Unresolved routine alerts.")
 
 
 class ParticipantOverview(BaseModel):
@@ -60,6 +79,25 @@ class ParticipantOverview(BaseModel):
     anxiety: DimensionTrend
     creativity: DimensionTrend
     connection: DimensionTrend
+    open_alerts: OpenAlerts
+    overdue_alerts: int = Field(
+        description="Alerts still open past their acknowledgement deadline."
+    )
+    days_since_last_entry: int | None = Field(
+        description="Local days (the participant's own) since the day of their latest entry: "
+        "0 when they logged today; `null` when they never have."
+    )
+    logged_days_14d: int = Field(
+        description="How many of the last 14 local days (today included) have an entry."
+    )
+    attention_reasons: list[AttentionReason] = Field(
+        description="Why the participant is where they are in the attention order, and what "
+        "else stands out, as short codes: `urgent_alert` (an urgent alert is unresolved), "
+        "`overdue_alert` (an alert is open past its acknowledgement deadline), "
+        "`routine_alert` (a routine alert is unresolved), `unreviewed_entries`, "
+        "`no_entries` (none yet), `no_entry_3d` (no entry for 3 or more local days), "
+        "`mood_drop` (7-day mood mean 2 or more below the 28 days before). Descriptive only."
+    )
 
 
 class ReviewMarkUpdate(StrictModel):

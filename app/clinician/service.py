@@ -13,7 +13,12 @@ from app.access.ways_in import participant_not_found
 from app.audit.service import AuditAction, record_event, record_reads
 from app.clinician import notes
 from app.clinician.models import ReviewMark
-from app.clinician.overview import build_overviews, caseload_page, overview_rows
+from app.clinician.overview import (
+    OverviewOrder,
+    build_overviews,
+    caseload_page,
+    overview_rows,
+)
 from app.clinician.schemas import (
     ClinicianEntryRead,
     ClinicianNoteRead,
@@ -38,11 +43,15 @@ async def audit_read(session: AsyncSession, scope: ParticipantScope, action: Aud
 
 
 async def list_assigned_participants(
-    session: AsyncSession, caseload: Caseload, limit: int, cursor: str | None
+    session: AsyncSession,
+    caseload: Caseload,
+    limit: int,
+    cursor: str | None,
+    order: OverviewOrder = "attention",
 ) -> tuple[list[ParticipantOverview], str | None]:
-    """The clinician's participants by display name, each with their figures. The cursor
-    carries only the last participant's id (a URL must not carry names)."""
-    rows, next_cursor = await caseload_page(session, caseload, limit, cursor)
+    """The clinician's participants in attention order or by display name, each with their
+    figures. The cursor carries no name (a URL must not carry names)."""
+    rows, next_cursor = await caseload_page(session, caseload, limit, cursor, order)
     overviews = await build_overviews(session, caseload, rows)
     await record_reads(
         session, caseload.actor, AuditAction.read_overview, [row.participant_id for row in rows]
