@@ -5,8 +5,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 
+from app.access import sweep_for
 from app.alerts.defaults import DEFAULT_RULES
+from app.sweeper.service import sweep_once
 from app.users.models import Role
 from tests.conftest import Account, Accounts
 from tests.helpers import care_team, post_entry
@@ -128,7 +131,39 @@ async def test_the_admin_overdue_list_carries_no_content(
     assert item["primary_clinician"] == "Dr. Okafor"
     assert set(item) == {
         "alert_id", "participant_id", "participant_display_name", "severity", "raised_at",
-        "acknowledge_by", "escalated_at", "primary_clinician",
+        "acknowledge_by", "escalated_at", "primary_clinician", "backup_clinician",
     }  # fmt: skip
     for leaked in ("anxiety", "Anxiety", "rating_threshold", "evidence", "summary"):
         assert leaked not in response.text
+
+
+async def test_no_overdue_item_audit_event_or_domain_event_carries_what_was_reported(
+    app: FastAPI, client: httpx.AsyncClient, accounts: Accounts
+) -> None:
+    admin, clinician, (sam,) = await care_team(client, accounts)
+    note, resolution = "zebra quartz evening", "kumquat telephone follow-up"
+    for days in (2, 1, 0):
+        response = await post_entry(
+            client, sam, recorded_at=days_ago(days), anxiety=9, mood=3, note=note, note_shared=True
+        )
+        assert response.status_code == 201, response.text
+    await accounts.sql("UPDATE alerts SET acknowledge_by = raised_at")
+    await sweep_once(app.state.sessionmaker, sweep_for("test"), batch=10)
+    overdue = await client.get("/v1/admin/alerts/overdue", headers=admin.headers)
+    assert len(overdue.json()["items"]) == 1
+    (alert,) = await inbox(client, clinician)
+    resolved = await client.post(
+        f"/v1/clinician/alerts/{alert['id']}/resolve",
+        json={"resolution_note": resolution},
+        headers=clinician.headers,
+    )
+    assert resolved.status_code == 200
+
+    walked = [overdue.text]
+    for table in ("audit_events", "domain_events"):
+        rows = await accounts.sql(f"SELECT * FROM {table}")  # noqa: S608 - a fixed name
+        assert rows
+        walked += [repr(row) for row in rows]
+    sent = [note, resolution, alert["summary"], "Anxiety", "anxiety", "mean", "evidence"]
+    for text in walked:
+        assert [value for value in sent if value in text] == [], text

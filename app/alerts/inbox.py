@@ -14,7 +14,7 @@ from app.alerts.store import ALERTS, UNRESOLVED
 from app.audit.service import AuditAction, record_event, record_reads
 from app.auth.identity import Identity
 from app.care.backups import end_covering
-from app.care.models import CareAssignment
+from app.care.models import CareAssignment, CareBackup
 from app.db import utcnow
 from app.errors import NotFound
 from app.events.service import EventType, record_alert_event
@@ -175,7 +175,7 @@ async def resolve(
 async def overdue_alerts(session: AsyncSession, oversight: Oversight) -> list[OverdueAlert]:
     """Alerts nobody acknowledged in time (escalated, or open past their deadline), with
     the participant's name and primary clinician: nothing of what the alert says."""
-    primary = aliased_primary()
+    primary, backup = aliased_care(CareAssignment, "primary"), aliased_care(CareBackup, "backup")
     statement = (
         oversight.select(
             ALERTS,
@@ -186,9 +186,14 @@ async def overdue_alerts(session: AsyncSession, oversight: Oversight) -> list[Ov
             ALERTS.c.acknowledge_by,
             ALERTS.c.escalated_at,
         )
-        .add_columns(User.display_name.label("participant_display_name"), primary.c.display_name)
+        .add_columns(
+            User.display_name.label("participant_display_name"),
+            primary.c.display_name.label("primary_clinician"),
+            backup.c.display_name.label("backup_clinician"),
+        )
         .join(User, User.id == ALERTS.c.participant_id)
         .outerjoin(primary, primary.c.participant_id == ALERTS.c.participant_id)
+        .outerjoin(backup, backup.c.participant_id == ALERTS.c.participant_id)
         .where(
             ALERTS.c.status == "open",
             or_(ALERTS.c.escalated_at.is_not(None), ALERTS.c.acknowledge_by <= utcnow()),
@@ -196,15 +201,12 @@ async def overdue_alerts(session: AsyncSession, oversight: Oversight) -> list[Ov
         .order_by(ALERTS.c.acknowledge_by, ALERTS.c.id)
         .limit(OVERDUE_LIMIT)
     )
-    return [
-        OverdueAlert(**{**row._mapping, "primary_clinician": row._mapping["display_name"]})
-        for row in await session.execute(statement)
-    ]
+    return [OverdueAlert.model_validate(row._mapping) for row in await session.execute(statement)]
 
 
-def aliased_primary() -> Any:
-    """Each participant's primary clinician now (their display name), as a subquery."""
-    clinician = select(CareAssignment.participant_id, User.display_name.label("display_name")).join(
-        User, User.id == CareAssignment.clinician_id
+def aliased_care(model: type[CareAssignment] | type[CareBackup], name: str) -> Any:
+    """Each participant's primary (or backup) clinician now, by display name, as a subquery."""
+    clinician = select(model.participant_id, User.display_name.label("display_name")).join(
+        User, User.id == model.clinician_id
     )
-    return clinician.where(CareAssignment.ended_at.is_(None)).subquery("primary")
+    return clinician.where(model.ended_at.is_(None)).subquery(name)

@@ -83,6 +83,7 @@ OVERDUE_EXAMPLE: JsonDict = {
     "acknowledge_by": "2026-11-20T08:31:12Z",
     "escalated_at": "2026-11-20T08:32:00Z",
     "primary_clinician": "Dr. Ada Okafor",
+    "backup_clinician": "Dr. Lena Brandt",
 }
 
 
@@ -99,6 +100,10 @@ class OverdueAlert(BaseModel):
     acknowledge_by: datetime
     escalated_at: datetime | None
     primary_clinician: str | None = Field(description="`null` when nobody is assigned.")
+    backup_clinician: str | None = Field(
+        description="Covers from the escalation until the alert is resolved; `null` when the "
+        "participant has no backup (then this list is the escalation)."
+    )
 
 
 class OverdueAlertList(BaseModel):
