@@ -7,15 +7,21 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import own_scope
+from app.access import caseload_of, clinician_scope, own_scope
+from app.alerts.defaults import DEFAULT_RULES
+from app.alerts.inbox import acknowledge, list_inbox, resolve
+from app.alerts.rule_store import set_participant_rules
+from app.alerts.rules import AlertRuleSet
 from app.audit.service import Actor
 from app.auth.identity import Identity, SignedInUser
-from app.care.service import assign_clinician
+from app.care.backups import set_backup
+from app.care.service import assign_clinician, get_open_assignment
 from app.db import utcnow
 from app.journal.schemas import EntryCreate
 from app.journal.service import create_entry
 from app.support.schemas import SupportUpdate
 from app.support.service import set_support
+from app.sweeper.service import escalate_due
 from app.users.models import Role, User
 
 DEMO_DAYS = 28
@@ -59,7 +65,10 @@ def _clamp(value: float) -> int:
     return max(0, min(10, round(value)))
 
 
-def _demo_entries(participant: User, rng: random.Random) -> list[EntryCreate]:
+def _demo_entries(
+    participant: User, rng: random.Random, *, anxious_days: int = 0
+) -> list[EntryCreate]:
+    """Four weeks of entries; the last `anxious_days` with anxiety 9 (to show an alert)."""
     zone = ZoneInfo(participant.timezone)
     today = utcnow().astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
     baseline = rng.uniform(4, 7)
@@ -76,7 +85,7 @@ def _demo_entries(participant: User, rng: random.Random) -> list[EntryCreate]:
                     recorded_at=recorded_at,
                     mood=_clamp(mood),
                     focus=_clamp(mood + rng.gauss(0, 1.5)),
-                    anxiety=_clamp(10 - mood + rng.gauss(0, 2)),
+                    anxiety=9 if days_ago <= anxious_days else _clamp(10 - mood + rng.gauss(0, 2)),
                     creativity=_clamp(rng.gauss(5, 2)) if rng.random() < 0.6 else None,
                     connection=_clamp(rng.gauss(6, 2)) if rng.random() < 0.6 else None,
                     note=rng.choice(DEMO_NOTES),
@@ -97,8 +106,63 @@ async def populate_demo_journal(session: AsyncSession, users: list[User]) -> Non
     for index, participant in enumerate(participants):
         clinician = clinicians[index % len(clinicians)]
         await assign_clinician(session, actor, participant.id, clinician.id)
+    await show_supervision(session, actor, clinicians, participants)
+    for participant in participants:
         # Written as the participant would write them, through their own scope.
         identity = Identity(SignedInUser.of(participant), uuid.uuid4(), request_id="demo")
         scope = own_scope(identity)
-        for entry in _demo_entries(participant, rng):
+        anxious_days = ANXIOUS_DAYS if participant.email.split("@")[0] in ALERTED else 0
+        for entry in _demo_entries(participant, rng, anxious_days=anxious_days):
             await create_entry(session, scope, entry)
+    await settle_alerts(session, clinicians, participants)
+
+
+# Whose last three days were anxious (the default rule `anxiety-high-3d` fires for each),
+# and what happened to each alert since: a newcomer sees every state in the inbox at once.
+ANXIOUS_DAYS = 3
+ALERTED = {"sam": "escalated", "mika": "open", "ren": "acknowledged", "alex": "resolved"}
+
+
+def _named(users: list[User], name: str) -> User:
+    return next(user for user in users if user.email.split("@")[0] == name)
+
+
+async def show_supervision(
+    session: AsyncSession, actor: Actor, clinicians: list[User], participants: list[User]
+) -> None:
+    """Sam's backup is the other clinician, and Sam's clinician has asked for a short
+    acknowledgement deadline for Sam: Sam's alert is escalated, and the backup covers."""
+    sam, okafor = _named(participants, "sam"), clinicians[0]
+    await set_backup(session, actor, sam.id, clinicians[1].id)
+    scope = await clinician_scope(session, _identity(okafor), sam.id)
+    quick = DEFAULT_RULES.model_copy(deep=True)
+    own = [rule for rule in quick.rules if rule.key == "anxiety-high-3d"]
+    for rule in own:
+        rule.acknowledge_within_minutes = 1
+    await set_participant_rules(session, scope, AlertRuleSet(rules=own))
+
+
+def _identity(user: User) -> Identity:
+    return Identity(SignedInUser.of(user), uuid.uuid4(), request_id="demo")
+
+
+async def settle_alerts(
+    session: AsyncSession, clinicians: list[User], participants: list[User]
+) -> None:
+    """Acknowledge Ren's alert, resolve Alex's, and escalate Sam's (its deadline passed)."""
+    for name, state in ALERTED.items():
+        participant = _named(participants, name)
+        assignment = await get_open_assignment(session, participant.id)
+        assert assignment is not None  # noqa: S101 - every demo participant is assigned
+        clinician = next(c for c in clinicians if c.id == assignment.clinician_id)
+        identity = _identity(clinician)
+        (alert,), _ = await list_inbox(
+            session, caseload_of(identity), status=None, severity=None,
+            participant_id=participant.id, limit=1, cursor=None,
+        )  # fmt: skip
+        if state == "acknowledged":
+            await acknowledge(session, identity, caseload_of(identity), alert.id)
+        elif state == "resolved":
+            note = "Talked it through at the weekly call; steadier since."
+            await resolve(session, identity, caseload_of(identity), alert.id, note)
+    await escalate_due(session, "demo", utcnow() + timedelta(minutes=2))

@@ -55,6 +55,7 @@ async def test_demo_creates_a_clinic_once_and_its_logins_work(tmp_path: Path) ->
             items = overview.json()["items"]
             assert len(items) >= 2
             assert all(item["last_entry_at"] is not None for item in items)
+            await the_demo_shows_supervision(client)
 
 
 def test_demo_is_refused_in_production(tmp_path: Path) -> None:
@@ -62,3 +63,30 @@ def test_demo_is_refused_in_production(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "production" in result.stderr
     assert not (tmp_path / "prod.db").exists()
+
+
+async def sign_in(client: httpx.AsyncClient, name: str) -> dict[str, str]:
+    token = await client.post(
+        "/v1/auth/token", data={"username": f"{name}@{DEMO_DOMAIN}", "password": DEMO_PASSWORD}
+    )
+    assert token.status_code == 200
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+async def the_demo_shows_supervision(client: httpx.AsyncClient) -> None:
+    """Alerts in every state, an escalation the backup covers and the admins see, and the
+    clinic's support contacts."""
+    states = set()
+    for clinician in ("dr.okafor", "dr.lindqvist"):
+        inbox = await client.get("/v1/clinician/alerts", headers=await sign_in(client, clinician))
+        states |= {item["status"] for item in inbox.json()["items"]}
+    assert states == {"open", "acknowledged", "resolved"}
+    admin = await sign_in(client, "admin")
+    (overdue,) = (await client.get("/v1/admin/alerts/overdue", headers=admin)).json()["items"]
+    assert overdue["escalated_at"] is not None
+    assert overdue["backup_clinician"] == "Dr. Erik Lindqvist"
+    sam = await sign_in(client, "sam")
+    team = (await client.get("/v1/me/care-team", headers=sam)).json()
+    assert team["backup"] == {"display_name": "Dr. Erik Lindqvist"}
+    support = (await client.get("/v1/me/support", headers=sam)).json()
+    assert support["resources"] and all(r["name"] for r in support["resources"])

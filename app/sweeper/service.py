@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.access import Sweep
+from app.access import Sweep, sweep_for
 from app.alerts.rule_store import PARTICIPANT_RULES, clinic_rules, merge, to_rule
 from app.alerts.rules import AlertRule, MissedCheckinsRule
 from app.alerts.store import ALERTS, raise_alert
@@ -195,3 +195,9 @@ async def sweep_once(
         if len(participants) < batch:
             return report
         after = participants[-1].id
+
+
+async def escalate_due(session: AsyncSession, run_id: str, now: datetime) -> int:
+    """Escalate what is due at `now` within the caller's transaction (the demo clinic's
+    set-up, which shows an escalation at once)."""
+    return await escalate_overdue(session, sweep_for(run_id), now, batch=500)
