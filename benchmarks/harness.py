@@ -48,8 +48,13 @@ class Case:
     connections: int
     seconds: float
     during: Callable[[float], Callable[[], dict[str, Any]]] | None = None  # side load
+    # Puts the service in this case's state before each of its runs (e.g. the clinic's
+    # alert rules on or off), outside the measured time.
+    before: Callable[[], None] | None = None
 
     def run(self, seconds: float, label: str) -> RunResult:
+        if self.before is not None:
+            self.before()
         finish = self.during(seconds) if self.during is not None else None
         database = make_url(self.server.database_url)
         db_cpu = CpuMeter(
@@ -83,6 +88,8 @@ class Bench:
     fixtures: dict[str, Fixture]
     runs: dict[str, list[RunResult]] = field(default_factory=dict)
     exports: list[dict[str, Any]] = field(default_factory=list)
+    sweeps: list[dict[str, Any]] = field(default_factory=list)  # sweeps.py: one per pass
+    info: dict[str, Any] = field(default_factory=dict)  # what a phase saw besides its runs
     servers: list[Server] = field(default_factory=list)
     app_dir: Path | None = None  # another checkout whose `app` package the service runs
 

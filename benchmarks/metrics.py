@@ -1,4 +1,5 @@
-"""The targets P1-P7, as a table: each metric is one ratio of two measured figures."""
+"""The targets as a table: P1-P7, P4a and R1 are each one ratio of two measured figures; P5 a
+ratio of peak memory; S1 the database time of a sweeper pass."""
 
 from __future__ import annotations
 
@@ -108,6 +109,20 @@ RATIOS = [
         floor=lambda v: v <= 6,
     ),
     Ratio(
+        "P4a overview(200) with alerts p50 / list p50",
+        ("p4a.overview200", "p50_ms"),
+        ("p4a.participant_entries", "p50_ms"),
+        "<= 3 (floor 6)",
+        lambda v: v <= 3,
+        lambda f: (
+            f"overview p50 {f('p4a.overview200', 'p50_ms'):.1f} ms, p95 "
+            f"{f('p4a.overview200', 'p95_ms'):.1f} ms (no alerts: "
+            f"{f('p4a.overview200.no_alerts', 'p50_ms'):.1f} ms); list p50 "
+            f"{f('p4a.participant_entries', 'p50_ms'):.1f} ms (1 conn)"
+        ),
+        floor=lambda v: v <= 6,
+    ),
+    Ratio(
         "P6 entry POST p99: with 5 logins/s / without",
         ("p6.post+logins", "p99_ms"),
         ("p6.post", "p99_ms"),
@@ -128,7 +143,21 @@ RATIOS = [
         # One writer at a time: a second process cannot add writes.
         sqlite_target="n/a (SQLite)",
     ),
+    Ratio(
+        "R1 entry POST req/s: default alert rules / none",
+        ("rules.post.on", "rps"),
+        ("rules.post.off", "rps"),
+        ">= 0.90",
+        lambda v: v >= 0.90,
+        lambda f: (
+            f"{f('rules.post.on', 'rps'):.0f} vs {f('rules.post.off', 'rps'):.0f} req/s; p50 "
+            f"{f('rules.post.on', 'p50_ms'):.1f} vs {f('rules.post.off', 'p50_ms'):.1f} ms; "
+            f"server CPU {f('rules.post.on', 'cpu_ms_per_request'):.2f} vs "
+            f"{f('rules.post.off', 'cpu_ms_per_request'):.2f} ms/req"
+        ),
+    ),
 ]
+SWEEP_TARGET_SECONDS = 1.0
 
 
 def _verdict(
@@ -179,8 +208,37 @@ def _export_metric(exports: list[dict[str, Any]]) -> Metric:
     return Metric("P5 export peak RSS: 100k entries / 1k entries", value, "<= 1.2", verdict, detail)
 
 
+def _sweep_metric(sweeps: list[dict[str, Any]]) -> Metric:
+    """S1: the database time of one sweeper pass with nothing due (median of the passes)."""
+    name = "S1 sweeper pass, 10k participants, none due: DB s"
+    target = f"< {SWEEP_TARGET_SECONDS:g} s"
+    if not sweeps:
+        return Metric(name, float("nan"), target, "n/a", "")
+
+    def of(field: str) -> float:
+        return median([float(s[field]) for s in sweeps if s[field] is not None])
+
+    value = of("statement_seconds")
+    spread = ", ".join(f"{s['statement_seconds']:.3f}" for s in sweeps)
+    detail = (
+        f"statements {spread} s ({of('statements'):.0f} each); wall {of('wall_seconds'):.3f} s"
+        + (f"; PostgreSQL CPU {of('db_cpu_seconds'):.3f} s" if sweeps[0]["db_cpu_seconds"] else "")
+        + f"; {sweeps[0]['participants']:,} participants, batches of {sweeps[0]['batch_size']}"
+    )
+    verdict = _verdict(value, lambda v: v < SWEEP_TARGET_SECONDS)
+    wrong = [s for s in sweeps if not s["as_expected"]]
+    if wrong:
+        # A pass that escalated or raised something did not measure "nothing due".
+        verdict = "INVALID"
+        detail = (
+            f"{len(wrong)} passes found work (escalated {wrong[0]['escalated']}, raised "
+            f"{wrong[0]['raised']}, participants {wrong[0]['participants']}); " + detail
+        )
+    return Metric(name, value, target, verdict, detail)
+
+
 def compute_metrics(bench: Bench) -> list[Metric]:
     metrics = [_ratio_metric(bench, ratio) for ratio in RATIOS]
     p5 = _export_metric(bench.exports)
     position = next(i for i, m in enumerate(metrics) if m.name.startswith("P6"))
-    return [*metrics[:position], p5, *metrics[position:]]
+    return [*metrics[:position], p5, *metrics[position:], _sweep_metric(bench.sweeps)]

@@ -4,13 +4,18 @@ P5 (the export's memory) is in exports.py."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 import exports
 import loadgen
 import seed
+import sweeps
 from harness import Bench, Case
+from servers import Server, http_request
+
+from app.alerts.defaults import DEFAULT_RULES
 
 
 def baseline(bench: Bench) -> None:
@@ -132,6 +137,104 @@ def overview(bench: Bench) -> None:
         ]
     )
     bench.stop_all()
+
+
+def overview_alerts(bench: Bench) -> None:
+    """P4a: the overview of a caseload whose 200 participants have alerts (open, acknowledged,
+    escalated, resolved; urgent and routine) vs one of them's entries; the overview of the
+    caseload without alerts (P4's clinician) runs in the same rounds, for comparison."""
+    big = bench.fixtures["1m"]
+    assert big.alerts_clinician and big.alerts_clinician_participant and big.clinician
+    print(
+        f"P4a: clinician overview with alerts ({sum(big.alerts.values()):,} alerts: "
+        f"{big.alerts}) at 1 connection",
+        flush=True,
+    )
+    real = bench.server("real", big)
+    alerted = bench.bearer_file("alerts-clinician", big, [big.alerts_clinician])
+    quiet = bench.bearer_file("clinician-p4a", big, [big.clinician])
+    overview_path = "/v1/clinician/participants?limit=200"
+    entries_path = f"/v1/clinician/participants/{big.alerts_clinician_participant}/entries?limit=50"
+    seconds = bench.timing.latency_seconds
+    bench.interleave(
+        [
+            Case("p4a.overview200", real, overview_path, "get.lua", [alerted], 1, seconds),
+            Case("p4a.participant_entries", real, entries_path, "get.lua", [alerted], 1, seconds),
+            Case("p4a.overview200.no_alerts", real, overview_path, "get.lua", [quiet], 1, seconds),
+        ]
+    )
+    bench.stop_all()
+
+
+def put_clinic_rules(server: Server, token: str, body: dict[str, Any]) -> None:
+    """Replace the clinic's alert rules through the admin API; the answer must be the set."""
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    raw = json.dumps(body).encode()
+    status, answer = http_request(server.port, "PUT", "/v1/admin/alert-rules", headers, raw)
+    if status != 200 or len(json.loads(answer)["rules"]) != len(body["rules"]):
+        raise RuntimeError(f"PUT /v1/admin/alert-rules answered {status}: {answer[:300]!r}")
+
+
+def rules(bench: Bench) -> None:
+    """R1: entry POSTs of many participants with a daily history, with the clinic's default
+    alert rules on vs with none (`PUT /v1/admin/alert-rules {"rules": []}` before each run
+    of that case, the defaults put back before each run of the other and at the end)."""
+    big = bench.fixtures["1m"]
+    assert big.admin and big.rule_writers
+    print(
+        f"R1: entry POST with the default alert rules vs none "
+        f"({len(big.rule_writers)} writers with history)",
+        flush=True,
+    )
+    real = bench.server("real", big)
+    admin = seed.mint_token(big.url, big.admin)
+    defaults: dict[str, Any] = DEFAULT_RULES.model_dump(mode="json")
+    writers = bench.post_args(
+        bench.bearer_file("rule-writers", big, big.rule_writers), "/v1/me/entries"
+    )
+    before = _rule_writer_alerts(big.url)
+    t = bench.timing
+    try:
+        bench.interleave(
+            [
+                Case(
+                    "rules.post.on",
+                    real,
+                    "/v1/me/entries",
+                    "post_entry.lua",
+                    writers,
+                    t.connections,
+                    t.seconds,
+                    before=lambda: put_clinic_rules(real, admin, defaults),
+                ),
+                Case(
+                    "rules.post.off",
+                    real,
+                    "/v1/me/entries",
+                    "post_entry.lua",
+                    writers,
+                    t.connections,
+                    t.seconds,
+                    before=lambda: put_clinic_rules(real, admin, {"rules": []}),
+                ),
+            ]
+        )
+    finally:
+        put_clinic_rules(real, admin, defaults)
+        bench.stop_all()
+    after = _rule_writer_alerts(big.url)
+    bench.info["rules"] = {"rule_writer_alerts_before": before, "after": after}
+    print(f"    the writers' alerts (count, evidence items): before {before}, after {after}")
+
+
+def _rule_writer_alerts(url: str) -> list[int]:
+    """How many alerts the rule writers have, and how many evidence items in all."""
+    rows = seed.fetch(
+        url,
+        "SELECT count(*), coalesce(sum(json_array_length(alerts.evidence)), 0) FROM alerts "
+        "JOIN users ON users.id = alerts.participant_id WHERE users.email LIKE 'rule-writer-%'",
+    )
+    return [int(value) for value in rows[0]]
 
 
 def issue3(bench: Bench) -> None:
@@ -258,8 +361,24 @@ PHASES: dict[str, Callable[[Bench], None]] = {
     "baseline": baseline,
     "scale": scale,
     "overview": overview,
+    "overview_alerts": overview_alerts,
     "issue3": issue3,
     "export": exports.export,
     "logins": logins,
     "workers": workers,
+    "rules": rules,
+    "sweeper": sweeps.sweeper,
+}
+# The databases each phase reads (only those are seeded).
+PHASE_DATABASES: dict[str, tuple[str, ...]] = {
+    "baseline": ("1m",),
+    "scale": ("1k", "1m"),
+    "overview": ("1m",),
+    "overview_alerts": ("1m",),
+    "issue3": ("10k", "1m"),
+    "export": ("1m",),
+    "logins": ("1m",),
+    "workers": ("1m",),
+    "rules": ("1m",),
+    "sweeper": ("sweep",),
 }

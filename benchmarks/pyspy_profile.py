@@ -1,7 +1,7 @@
 """Profile the service under one benchmark scenario with py-spy, and summarise the profile.
 
     .venv/bin/python benchmarks/run.py --keep --phases ""     # seed once, keep the databases
-    .venv/bin/python benchmarks/pyspy_profile.py post         # or: list, overview, export, bare
+    .venv/bin/python benchmarks/pyspy_profile.py post   # or: rules, list, overview, export, bare
     .venv/bin/python benchmarks/pyspy_profile.py post --app-dir ../worktree   # a proposed fix
 
 py-spy is not a project dependency: install it in a separate virtualenv, e.g.
@@ -24,10 +24,10 @@ from pathlib import Path
 
 import seed
 from harness import Bench, Case, Timing
-from run import STATE_DIR
+from run import DEFAULT_PREFIX, state_dir
 from servers import Server
 
-SCENARIOS = ("post", "list", "overview", "export", "bare")
+SCENARIOS = ("post", "rules", "list", "overview", "export", "bare")
 
 
 def summarise(raw: Path, top: int) -> str:
@@ -73,6 +73,7 @@ def main() -> None:
     parser.add_argument("scenario", choices=SCENARIOS)
     parser.add_argument("--database", choices=("postgres", "sqlite"), default="postgres")
     parser.add_argument("--app-dir", type=Path, help="run `app` from this directory")
+    parser.add_argument("--database-prefix", default=DEFAULT_PREFIX, help="as given to run.py")
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--rate", type=int, default=250, help="py-spy samples per second")
     parser.add_argument("--top", type=int, default=40)
@@ -83,13 +84,11 @@ def main() -> None:
     args = parser.parse_args()
     if not Path(args.py_spy).exists():
         sys.exit("py-spy not found: see the instructions at the top of benchmarks/pyspy_profile.py")
-    state = STATE_DIR / args.database
-    try:
-        fixtures = {
-            name: seed.Fixture.from_json((state / f"{name}.json").read_text())
-            for name in ("1k", "10k", "1m")
-        }
-    except FileNotFoundError:
+    state = state_dir(args.database, args.database_prefix)
+    fixtures = {
+        path.stem: seed.Fixture.from_json(path.read_text()) for path in state.glob("*.json")
+    }
+    if "1m" not in fixtures:
         sys.exit('No kept databases: run `benchmarks/run.py --keep --phases ""` first.')
     big = fixtures["1m"]
     assert big.list_participant and big.clinician and big.export_participant
@@ -138,6 +137,10 @@ def make_case(bench: Bench, server: Server, scenario: str, seconds: float) -> Ca
         headers = bench.bearer_file("writers", big, big.writers)
         args = bench.post_args(headers, "/v1/me/entries")
         return Case("post", server, "/v1/me/entries", "post_entry.lua", args, 32, seconds)
+    if scenario == "rules":  # writers with a daily history: the entry rules read rows
+        headers = bench.bearer_file("rule-writers", big, big.rule_writers)
+        args = bench.post_args(headers, "/v1/me/entries")
+        return Case("rules", server, "/v1/me/entries", "post_entry.lua", args, 32, seconds)
     if scenario == "bare":
         lines = [f"X-Participant-Id: {pid}" for pid in big.baseline_writers]
         args = bench.post_args(bench.header_file("bare", lines), "/entries")

@@ -59,6 +59,17 @@ def print_report(bench: Bench, metrics: list[Metric]) -> str:
                 f"complete {sum(e['complete'] for e in rows)}/{len(rows)}"
                 + "".join(f"; {e['error']}" for e in rows[:1] if e["error"])
             )
+    if bench.sweeps:
+        lines += ["", "Sweeper passes (nothing due; app.sweeper.runner.sweep_and_log):", ""]
+        for measured in bench.sweeps:
+            cpu = measured["db_cpu_seconds"]
+            lines.append(
+                f"  rep {measured['rep'] + 1}: statements {measured['statement_seconds']:.3f} s"
+                f" ({measured['statements']} statements), wall {measured['wall_seconds']:.3f} s"
+                + (f", PostgreSQL CPU {cpu:.3f} s" if cpu is not None else "")
+                + f"; {measured['participants']:,} participants, {measured['escalated']} "
+                f"escalated, {measured['raised']} raised"
+            )
     report = "\n".join(lines)
     print("\n" + report)
     return report

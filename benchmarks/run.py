@@ -5,7 +5,7 @@
 Seeds three databases straight with SQL (1k, 10k and ~1.2M journal entries), starts the
 servers as separate processes on free ports of 127.0.0.1, drives them with wrk (one wrk
 thread), interleaving the compared servers A/B/A/B over three repetitions, and prints the
-targets P1-P7 with medians. Raw numbers go to benchmarks/results/<timestamp>.json.
+targets P1-P7 (and P4a, R1, S1) with medians. Raw numbers go to benchmarks/results/<timestamp>.json.
 See benchmarks/README.md for what each number means.
 """
 
@@ -29,9 +29,9 @@ import seed
 from harness import BENCH_DIR, Bench, Timing
 from loadgen import require_wrk
 from metrics import compute_metrics
-from phases import PHASES
+from phases import PHASE_DATABASES, PHASES
 from report import print_report
-from seed import Fixture, Scale
+from seed import Fixture, Scale, SweepScale
 from servers import ROOT
 
 from app.migrations import upgrade_to_head
@@ -41,19 +41,28 @@ STATE_DIR = Path(tempfile.gettempdir()) / "journal-bench-state"
 DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432"
 
 
-def database_urls(database: str, postgres: str, folder: Path) -> dict[str, str]:
-    """PostgreSQL databases bench_journal_*, or SQLite files in `folder`."""
-    names = ("1k", "10k", "1m")
+DEFAULT_PREFIX = "bench_journal"
+
+
+def database_urls(database: str, postgres: str, folder: Path, prefix: str) -> dict[str, str]:
+    """PostgreSQL databases <prefix>_*, or SQLite files in `folder`."""
+    names = ("1k", "10k", "1m", "sweep")
     if database == "postgres":
-        return {name: f"{postgres}/bench_journal_{name}" for name in names}
-    return {name: f"sqlite+aiosqlite:///{folder}/bench_journal_{name}.db" for name in names}
+        return {name: f"{postgres}/{prefix}_{name}" for name in names}
+    return {name: f"sqlite+aiosqlite:///{folder}/{prefix}_{name}.db" for name in names}
 
 
-def scales(bulk_participants: int) -> dict[str, Scale]:
+def state_dir(database: str, prefix: str) -> Path:
+    """Where the kept databases of `database` (postgres|sqlite) and `prefix` are described."""
+    return STATE_DIR / (database if prefix == DEFAULT_PREFIX else f"{database}-{prefix}")
+
+
+def scales(bulk_participants: int) -> dict[str, Scale | SweepScale]:
     return {
         "1k": Scale(bulk_participants=0, with_clinic=False),
         "10k": Scale(bulk_participants=9, with_clinic=False),
         "1m": Scale(bulk_participants=bulk_participants),
+        "sweep": SweepScale(),
     }
 
 
@@ -96,6 +105,12 @@ def main() -> None:
         "with a proposed fix); the baseline and the schema stay this checkout's",
     )
     parser.add_argument(
+        "--database-prefix",
+        default=DEFAULT_PREFIX,
+        help="names of the databases (PostgreSQL) or files (SQLite): <prefix>_1m and so on "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
         "--keep",
         action="store_true",
         help="keep the databases (and reuse kept ones of the same scale)",
@@ -114,13 +129,20 @@ def main() -> None:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     timing = Timing.quick() if args.quick else Timing.full()
     work = Path(tempfile.mkdtemp(prefix=f"journal-bench-{stamp}-"))
-    state = STATE_DIR / args.database
+    prefix = args.database_prefix
+    if not prefix.replace("_", "").isalnum():
+        parser.error("--database-prefix: letters, digits and _ only")
+    state = state_dir(args.database, prefix)
     state.mkdir(parents=True, exist_ok=True)
-    urls = database_urls(args.database, args.postgres_url, state)
+    urls = database_urls(args.database, args.postgres_url, state, prefix)
     print(f"Work directory (server logs, header files): {work}")
 
+    # Only the databases the phases read (all of them when no phase is given: seed only).
+    needed = {name for phase in phases for name in PHASE_DATABASES[phase]} or set(urls)
     fixtures: dict[str, Fixture] = {}
     for name, scale in scales(args.bulk_participants).items():
+        if name not in needed:
+            continue
         saved = state / f"{name}.json"
         marker = json.dumps(asdict(scale))
         if args.keep and saved.exists() and (state / f"{name}.scale").read_text() == marker:
@@ -129,7 +151,10 @@ def main() -> None:
             upgrade_to_head(fixtures[name].url)  # migrations added since it was seeded
             continue
         print(f"Seeding {name} ...", flush=True)
-        fixtures[name] = seed.seed(name, urls[name], scale)
+        if isinstance(scale, SweepScale):
+            fixtures[name] = seed.seed_sweep(name, urls[name], scale)
+        else:
+            fixtures[name] = seed.seed(name, urls[name], scale)
         saved.write_text(fixtures[name].to_json())
         (state / f"{name}.scale").write_text(marker)
 
@@ -175,6 +200,8 @@ def main() -> None:
                 "metrics": [asdict(metric) for metric in metrics],
                 "runs": {key: [run.to_dict() for run in runs] for key, runs in bench.runs.items()},
                 "exports": bench.exports,
+                "sweeps": bench.sweeps,
+                "info": bench.info,
                 "report": report,
             },
             indent=1,

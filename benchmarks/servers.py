@@ -18,9 +18,16 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 def http_get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
     """One GET to 127.0.0.1:`port`; (status, body)."""
+    return http_request(port, "GET", path, headers or {})
+
+
+def http_request(
+    port: int, method: str, path: str, headers: dict[str, str], body: bytes | None = None
+) -> tuple[int, bytes]:
+    """One request to 127.0.0.1:`port`; (status, body)."""
     connection = HTTPConnection("127.0.0.1", port, timeout=30)
     try:
-        connection.request("GET", path, headers=headers or {})
+        connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
         return response.status, response.read()
     finally:
