@@ -40,7 +40,13 @@ RESERVED_WAYS_IN = {"sweep_for": "sweeper"}
 # Tables with a `participant_id` that are not the participant's data: the care relation
 # (the admin's, and what a scope is decided from), the audit trail (the clinic's record) and
 # requests awaiting a second admin's approval (about an account, never its content).
-NOT_PARTICIPANT_DATA = {"care_assignments", "audit_events", "admin_approvals"}
+NOT_PARTICIPANT_DATA = {
+    "care_assignments",
+    "care_backups",
+    "care_coverings",
+    "audit_events",
+    "admin_approvals",
+}
 
 
 def test_participant_owned_tables_are_declared_and_keyed_by_participant() -> None:
@@ -54,6 +60,7 @@ def test_participant_owned_tables_are_declared_and_keyed_by_participant() -> Non
         "clinician_notes",
         "participant_alert_rules",
         "alerts",
+        "domain_events",
     }
     # A new table with a participant_id must be classified: owned, or deliberately not.
     assert with_participant == owned | NOT_PARTICIPANT_DATA

@@ -1,8 +1,7 @@
 """The clinician's figures per participant, in a fixed number of queries for any count."""
 
 import uuid
-from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -16,6 +15,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    distinct,
     func,
     or_,
     select,
@@ -142,7 +142,8 @@ async def _window_figures(
     session: AsyncSession, caseload: Caseload, ids: list[uuid.UUID], now: datetime
 ) -> dict[uuid.UUID, Row[Any]]:
     """Entries in the last 7 days, and per dimension the 7-day mean, the mean of the 28 days
-    before and the change, rounded in SQL; reads only the last 35 days' rows."""
+    before and the change, rounded in SQL, and the days logged lately; reads only the last
+    35 days' rows."""
     recent_start, prior_start = now - RECENT, now - RECENT - PRIOR
     is_recent = ENTRIES.c.recorded_at >= recent_start
     figures: list[ColumnElement[Any]] = [func.sum(case((is_recent, 1), else_=0))]
@@ -151,6 +152,7 @@ async def _window_figures(
         recent = _rounded(func.avg(case((is_recent, column))))
         prior = _rounded(func.avg(case((~is_recent, column))))
         figures += [recent, prior, _rounded(recent - prior)]
+    figures += _logged_days(now)
     statement = (
         caseload.select(ENTRIES, ENTRIES.c.participant_id, *figures, among=ids)
         .where(LIVE, ENTRIES.c.recorded_at >= prior_start, ENTRIES.c.recorded_at <= now)
@@ -159,45 +161,44 @@ async def _window_figures(
     return {row[0]: row for row in await session.execute(statement)}
 
 
-NO_WINDOW: tuple[Any, ...] = (None, 0, *(None,) * (3 * len(RATING_COLUMNS)))
+# A participant's local today is UTC's today, or the day before or after (UTC-12 to +14).
+DAY_SHIFTS = (-1, 0, 1)
+LOGGED_AT = 2 + 3 * len(RATING_COLUMNS)  # after participant_id, entries_7d and the trends
+NO_WINDOW: tuple[Any, ...] = (None, 0, *(None,) * (3 * len(RATING_COLUMNS)), 0, 0, 0)
 
 
-async def _logged_days(
-    session: AsyncSession, caseload: Caseload, ids: list[uuid.UUID], now: datetime
-) -> dict[uuid.UUID, set[date]]:
-    """The local days each participant logged lately: since 14 days before today in UTC,
-    which covers the last 14 local days of any zone (each is counted in its own below)."""
-    since = now.date() - timedelta(days=LOGGED_SPAN_DAYS)
-    statement = (
-        caseload.select(ENTRIES, ENTRIES.c.participant_id, ENTRIES.c.local_date, among=ids)
-        .where(LIVE, ENTRIES.c.local_date >= since)
-        .distinct()
-    )
-    days: dict[uuid.UUID, set[date]] = defaultdict(set)
-    for participant_id, local_date in await session.execute(statement):
-        days[participant_id].add(local_date)
-    return days
+def _logged_days(now: datetime) -> list[ColumnElement[int]]:
+    """Local days with an entry among the 14 ending with each possible local today (one per
+    `DAY_SHIFTS`); each participant's own is picked in `_day_figures`."""
+    today = now.date()
+    counts: list[ColumnElement[int]] = []
+    for shift in DAY_SHIFTS:
+        last = today + timedelta(days=shift)
+        within = and_(
+            ENTRIES.c.local_date >= last - timedelta(days=LOGGED_SPAN_DAYS - 1),
+            ENTRIES.c.local_date <= last,
+        )
+        counts.append(func.count(distinct(case((within, ENTRIES.c.local_date)))))
+    return counts
 
 
-def _day_figures(overview: dict[str, Any], logged: set[date], now: datetime) -> None:
+def _day_figures(overview: dict[str, Any], window: Any, now: datetime) -> None:
     """Days since the last entry and days logged in the last 14, in the participant's days."""
     today = now.astimezone(ZoneInfo(overview["timezone"])).date()
-    first = today - timedelta(days=LOGGED_SPAN_DAYS - 1)
+    shift = (today - now.date()).days
     overview["days_since_last_entry"] = days_since(overview.pop("last_local_date"), today)
-    overview["logged_days_14d"] = sum(1 for day in logged if first <= day <= today)
+    overview["logged_days_14d"] = window[LOGGED_AT + DAY_SHIFTS.index(shift)]
 
 
 async def build_overviews(
     session: AsyncSession, caseload: Caseload, participants: list[Row[Any]]
 ) -> list[ParticipantOverview]:
-    """Figures for rows of `overview_rows`, with two more queries (the window's aggregates,
-    and the days logged lately)."""
+    """Figures for rows of `overview_rows`, with one more aggregate query."""
     if not participants:
         return []
     now = utcnow()
     ids = [p.participant_id for p in participants]
     windows = await _window_figures(session, caseload, ids, now)
-    logged = await _logged_days(session, caseload, ids, now)
     fields = participants[0]._fields  # once: Row._asdict() per row cost a fifth of the CPU
     overviews = []
     for participant in participants:
@@ -211,7 +212,7 @@ async def build_overviews(
             "urgent": overview.pop("urgent_alerts"),
             "routine": overview.pop("routine_alerts"),
         }
-        _day_figures(overview, logged.get(participant[0], set()), now)
+        _day_figures(overview, window, now)
         overview["attention_reasons"] = reasons(overview)
         overviews.append(overview)
     return OVERVIEWS.validate_python(overviews)
