@@ -2,11 +2,13 @@
 
 from app.admin.models import AdminApproval
 from app.alerts.models import Alert, ClinicAlertRule, ParticipantAlertRule
+from app.assessments.models import Assessment, AssessmentInterval
 from app.audit.models import AuditEvent
 from app.auth.models import ActivationCode, AuthSession, LoginFailure, RefreshToken
 from app.care.models import CareAssignment
 from app.clinician.models import ClinicianNote, ReviewMark
 from app.db import Base
+from app.experience.models import ExperienceReport
 from app.journal.models import JournalCounter, JournalEntry
 from app.support.models import SupportSettings
 from app.users.models import User
@@ -15,12 +17,15 @@ __all__ = [
     "ActivationCode",
     "AdminApproval",
     "Alert",
+    "Assessment",
+    "AssessmentInterval",
     "AuditEvent",
     "AuthSession",
     "Base",
     "CareAssignment",
     "ClinicAlertRule",
     "ClinicianNote",
+    "ExperienceReport",
     "JournalCounter",
     "JournalEntry",
     "LoginFailure",

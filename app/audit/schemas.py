@@ -127,7 +127,7 @@ class AccessLogItem(BaseModel):
     accessor_role: Literal["clinician", "admin", "participant"]
     data: str = Field(
         description="What was read or changed: overview, profile, entries, summary, notes "
-        "(the care team's own), account."
+        "(the care team's own), alerts, assessments, experience_reports, account."
     )
     security_notice: SecurityNoticeKind | None = Field(
         default=None,
