@@ -10,34 +10,7 @@ import pytest
 
 from app.users.models import Role
 from tests.conftest import Account, Accounts
-from tests.helpers import ago, care_team
-
-SUPPORT = {
-    "message": "If you need to talk to someone now, they are there for you.",
-    "resources": [{"name": "Clinic on-call line", "description": "Day and night.",
-                   "phone": "+44 20 7946 0000"}],
-}  # fmt: skip
-ITEMS = {"phq-9": 9, "phq-8": 8, "gad-7": 7, "who-5": 5}
-TOP = {"phq-9": 3, "phq-8": 3, "gad-7": 3, "who-5": 5}
-
-
-def answers_for(instrument: str, total: int) -> list[int]:
-    """Answers that add up to `total`, filled from the first item (PHQ-9's item 9 stays 0)."""
-    answers = [0] * ITEMS[instrument]
-    fillable = ITEMS[instrument] - (1 if instrument == "phq-9" else 0)
-    for index in range(fillable):
-        answers[index] = min(TOP[instrument], total - sum(answers))
-    assert sum(answers) == total
-    return answers
-
-
-def body(instrument: str = "gad-7", **overrides: Any) -> dict[str, Any]:
-    answers = overrides.pop("answers", None) or answers_for(instrument, 8)
-    return {"instrument": instrument, "completed_at": ago(hours=1), "answers": answers, **overrides}
-
-
-async def submit(client: httpx.AsyncClient, who: Account, **overrides: Any) -> httpx.Response:
-    return await client.post("/v1/me/assessments", json=body(**overrides), headers=who.headers)
+from tests.helpers import SUPPORT, ago, answers_for, assessment_body, care_team, submit
 
 
 async def open_phq9(client: httpx.AsyncClient, accounts: Accounts) -> Account:
@@ -201,7 +174,7 @@ async def test_a_retry_is_idempotent_and_other_content_is_409(
     client: httpx.AsyncClient, accounts: Accounts
 ) -> None:
     sam, kim = await accounts.make(), await accounts.make()
-    sent = body(id=str(uuid.uuid4()))
+    sent = assessment_body(id=str(uuid.uuid4()))
     first = await client.post("/v1/me/assessments", json=sent, headers=sam.headers)
     again = await client.post("/v1/me/assessments", json=sent, headers=sam.headers)
     changed = await client.post(
