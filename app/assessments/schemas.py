@@ -16,8 +16,9 @@ MAX_FUTURE = timedelta(minutes=5)
 InstrumentKey = Literal["phq-9", "phq-8", "gad-7", "who-5"]
 # Each answer is an option's value: 0 to 3 (PHQ, GAD-7) or 0 to 5 (WHO-5); which options an
 # item has depends on the instrument (`422` `answer-not-an-option`).
-Answer = Annotated[int, BeforeValidator(json_integer), Field(ge=0, le=5)]
+Answer = Annotated[int, Field(ge=0, le=5), BeforeValidator(json_integer)]
 JsonInt = Annotated[int, BeforeValidator(json_integer)]
+Version = Annotated[int, Field(ge=1, le=1000), BeforeValidator(json_integer)]
 
 
 def not_in_future(value: datetime) -> datetime:
@@ -68,10 +69,8 @@ class AssessmentCreate(StrictModel):
         description="Client-made id: retrying with the same id and content is safe (200).",
     )
     instrument: InstrumentKey = Field(description="The instrument's key (`GET /v1/instruments`).")
-    version: JsonInt | None = Field(
+    version: Version | None = Field(
         default=None,
-        ge=1,
-        le=1000,
         description="The instrument version the questions were shown in; left out: the "
         "current one. Any other than the current version is `422` `unknown-instrument-version`.",
         json_schema_extra=not_nullable,
