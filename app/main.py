@@ -16,6 +16,8 @@ from app.account.router import router as account_router
 from app.admin.router import router as admin_router
 from app.alerts.inbox_router import router as alert_inbox_router
 from app.alerts.router import router as alerts_router
+from app.assessments.clinician_router import router as assessments_clinician_router
+from app.assessments.router import router as assessments_router
 from app.auth.router import router as auth_router
 from app.clinician.router import router as clinician_router
 from app.config import Settings, get_settings
@@ -23,6 +25,8 @@ from app.cors import ProblemCORSMiddleware
 from app.db import create_engine, create_sessionmaker
 from app.docs_pages import OAUTH2_REDIRECT_URL, add_docs_pages
 from app.errors import register_error_handlers
+from app.experience.router import clinician_router as experience_clinician_router
+from app.experience.router import router as experience_router
 from app.instruments.router import router as instruments_router
 from app.journal.router import router as journal_router
 from app.middleware import RequestContextMiddleware, configure_logging
@@ -200,6 +204,10 @@ ROUTERS = (
     support_router,
     alerts_router,
     alert_inbox_router,
+    assessments_router,
+    assessments_clinician_router,
+    experience_router,
+    experience_clinician_router,
 )
 
 

@@ -2,12 +2,14 @@
 
 from app.admin.models import AdminApproval
 from app.alerts.models import Alert, ClinicAlertRule, ParticipantAlertRule
+from app.assessments.models import Assessment, AssessmentSchedule
 from app.audit.models import AuditEvent
 from app.auth.models import ActivationCode, AuthSession, LoginFailure, RefreshToken
 from app.care.models import CareAssignment, CareBackup, CareCovering
 from app.clinician.models import ClinicianNote, ReviewMark
 from app.db import Base
 from app.events.models import DomainEvent
+from app.experience.models import ExperienceReport
 from app.journal.models import JournalCounter, JournalEntry
 from app.support.models import SupportSettings
 from app.users.models import User
@@ -16,6 +18,8 @@ __all__ = [
     "ActivationCode",
     "AdminApproval",
     "Alert",
+    "Assessment",
+    "AssessmentSchedule",
     "AuditEvent",
     "AuthSession",
     "Base",
@@ -25,6 +29,7 @@ __all__ = [
     "ClinicAlertRule",
     "ClinicianNote",
     "DomainEvent",
+    "ExperienceReport",
     "JournalCounter",
     "JournalEntry",
     "LoginFailure",

@@ -75,3 +75,34 @@ def created_entry(response: httpx.Response) -> dict[str, Any]:
     body = dict(response.json())
     assert body.pop("support") is None, body
     return body
+
+
+SUPPORT = {
+    "message": "If you need to talk to someone now, they are there for you.",
+    "resources": [{"name": "Clinic on-call line", "description": "Day and night.",
+                   "phone": "+44 20 7946 0000"}],
+}  # fmt: skip
+ITEMS = {"phq-9": 9, "phq-8": 8, "gad-7": 7, "who-5": 5}
+TOP = {"phq-9": 3, "phq-8": 3, "gad-7": 3, "who-5": 5}
+
+
+def answers_for(instrument: str, total: int) -> list[int]:
+    """Answers that add up to `total`, filled from the first item (PHQ-9's item 9 stays 0)."""
+    answers = [0] * ITEMS[instrument]
+    fillable = ITEMS[instrument] - (1 if instrument == "phq-9" else 0)
+    for index in range(fillable):
+        answers[index] = min(TOP[instrument], total - sum(answers))
+    assert sum(answers) == total
+    return answers
+
+
+def assessment_body(instrument: str = "gad-7", **overrides: Any) -> dict[str, Any]:
+    answers = overrides.pop("answers", None) or answers_for(instrument, 8)
+    return {"instrument": instrument, "completed_at": ago(hours=1), "answers": answers, **overrides}
+
+
+async def submit(client: httpx.AsyncClient, who: Account, **overrides: Any) -> httpx.Response:
+    """POST an assessment (GAD-7 with a total of 8 unless `overrides` say otherwise)."""
+    return await client.post(
+        "/v1/me/assessments", json=assessment_body(**overrides), headers=who.headers
+    )

@@ -20,7 +20,7 @@ from app.db import utcnow
 from app.main import create_app
 from app.users.models import Role
 from tests.conftest import TEST_PASSWORD, Account, Accounts
-from tests.helpers import entry_body
+from tests.helpers import ago, entry_body
 
 # Denied callers go first, the owner last, so that a destructive call by the owner
 # (delete, logout, erase) cannot hide what the others were allowed to do.
@@ -50,6 +50,9 @@ GUARDED_TABLES = (
     "clinic_alert_rules",
     "participant_alert_rules",
     "alerts",
+    "assessments",
+    "assessment_schedules",
+    "experience_reports",
     "auth_sessions",
     "refresh_tokens",
     "activation_codes",
@@ -118,6 +121,15 @@ def new_entry(_world: World, _role: str) -> dict[str, Any]:
     return entry_body()
 
 
+def new_assessment(_world: World, _role: str) -> dict[str, Any]:
+    return {"instrument": "gad-7", "completed_at": ago(hours=1), "answers": [1, 2, 1, 0, 1, 2, 1]}
+
+
+def new_report(_world: World, _role: str) -> dict[str, Any]:
+    return {"occurred_at": ago(hours=1), "severity": "mild", "description": "Dizzy.",
+            "shared": False}  # fmt: skip
+
+
 def new_user(_world: World, _role: str) -> dict[str, Any]:
     return {"email": f"new-{uuid.uuid4().hex[:8]}@example.org", "role": "participant",
             "display_name": "New"}  # fmt: skip
@@ -175,6 +187,14 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/me/security-notices"): participant_only(200),
     ("GET", "/v1/me/export"): participant_only(200),
     ("DELETE", "/v1/me"): participant_only(204),
+    # assessments and experience reports
+    ("POST", "/v1/me/assessments"): participant_only(201, json=new_assessment),
+    ("GET", "/v1/me/assessments"): participant_only(200),
+    ("GET", "/v1/me/assessments/due"): participant_only(200),
+    # No assessment in this world: only who may ask is under test (tests/test_assessments.py).
+    ("GET", "/v1/me/assessments/{assessment_id}"): participant_only(404, 404),
+    ("POST", "/v1/me/experience-reports"): participant_only(201, json=new_report),
+    ("GET", "/v1/me/experience-reports"): participant_only(200),
     # clinician review: assigned participants only
     ("GET", "/v1/clinician/participants"): clinician_only(200, 200),
     ("GET", "/v1/clinician/participants/{participant_id}"): clinician_only(200, 404),
@@ -193,6 +213,19 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/clinician/participants/{participant_id}/alert-rules"): clinician_only(200, 404),
     ("PUT", "/v1/clinician/participants/{participant_id}/alert-rules"): clinician_only(
         200, 404, 403, json=lambda w, r: {"rules": []}
+    ),
+    ("GET", "/v1/clinician/participants/{participant_id}/assessments"): clinician_only(200, 404),
+    ("GET", "/v1/clinician/participants/{participant_id}/assessment-schedules"): clinician_only(
+        200, 404
+    ),
+    ("PUT", "/v1/clinician/participants/{participant_id}/assessment-schedules/{instrument}"): (
+        clinician_only(200, 404, 403, json=lambda w, r: {"every_days": 7})
+    ),
+    ("DELETE", "/v1/clinician/participants/{participant_id}/assessment-schedules/{instrument}"): (
+        clinician_only(204, 404, 403)
+    ),
+    ("GET", "/v1/clinician/participants/{participant_id}/experience-reports"): clinician_only(
+        200, 404
     ),
     # An unknown note: only who may ask is under test (tests/test_notes.py reads real ones).
     ("GET", "/v1/clinician/participants/{participant_id}/notes/{note_id}"): clinician_only(
@@ -327,6 +360,8 @@ async def test_route_answers_each_role_as_documented(
         key="gad-7",
         note_id=uuid.uuid4(),
         alert_id=uuid.uuid4(),
+        assessment_id=uuid.uuid4(),
+        instrument="gad-7",
     )
     for role in ROLES:
         before = await snapshot(accounts)

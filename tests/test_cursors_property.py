@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from app.pagination import encode_cursor
 from app.users.models import Role
 from tests.conftest import Account, Accounts
-from tests.helpers import assign, post_entry
+from tests.helpers import ago, assign, post_entry
 
 EXAMPLES_PER_ROUTE = 50
 # Every list route of the contract, by the kind of cursor it gives (the test also checks that
@@ -38,6 +38,14 @@ ROUTES_OF_KIND = {
     "approvals": ["/v1/admin/approvals"],
     "notes": ["/v1/clinician/participants/{participant_id}/notes", "/v1/me/care-notes"],
     "alerts": ["/v1/clinician/alerts"],
+    "assessments": [
+        "/v1/me/assessments",
+        "/v1/clinician/participants/{participant_id}/assessments",
+    ],
+    "experience-reports": [
+        "/v1/me/experience-reports",
+        "/v1/clinician/participants/{participant_id}/experience-reports",
+    ],
 }
 SHAPES = {
     "entries": ("instant", "uuid"),
@@ -50,6 +58,8 @@ SHAPES = {
     "approvals": ("instant", "uuid"),
     "notes": ("instant", "uuid"),
     "alerts": ("integer", "instant", "uuid"),
+    "assessments": ("instant", "uuid"),
+    "experience-reports": ("instant", "uuid"),
 }
 LIST_ROUTES = [(path, kind) for kind, paths in ROUTES_OF_KIND.items() for path in paths]
 
@@ -165,6 +175,20 @@ async def clinic(client: httpx.AsyncClient, accounts: Accounts) -> Clinic:
     for hours in (1, 2, 3):
         moment = datetime.now(UTC) - timedelta(hours=hours)
         assert (await post_entry(client, participant, recorded_at=moment.isoformat())).is_success
+    for answers in ([1, 2, 1, 0, 1, 2, 1], [0, 0, 1, 0, 1, 0, 1]):
+        body = {"instrument": "gad-7", "completed_at": ago(hours=1), "answers": answers}
+        assert (
+            await client.post("/v1/me/assessments", json=body, headers=participant.headers)
+        ).is_success
+    report = {
+        "occurred_at": ago(hours=2),
+        "severity": "mild",
+        "description": "Dizzy.",
+        "shared": True,
+    }
+    assert (
+        await client.post("/v1/me/experience-reports", json=report, headers=participant.headers)
+    ).is_success
     notes = f"/v1/clinician/participants/{participant.id}/notes"
     for text in ("Seen.", "Seen again."):
         body = {"text": text, "visibility": "participant"}

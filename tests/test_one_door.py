@@ -61,6 +61,9 @@ def test_participant_owned_tables_are_declared_and_keyed_by_participant() -> Non
         "participant_alert_rules",
         "alerts",
         "domain_events",
+        "assessments",
+        "assessment_schedules",
+        "experience_reports",
     }
     # A new table with a participant_id must be classified: owned, or deliberately not.
     assert with_participant == owned | NOT_PARTICIPANT_DATA

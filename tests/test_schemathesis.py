@@ -81,6 +81,8 @@ STATE_RULES = frozenset(
         ("query.from", "bad-range"),  # `from` after `to`
         ("query.until", "invalid-range"),  # `until` not after `since`
         ("body.recorded_at", "datetime_in_future"),  # more than 5 minutes ahead of now
+        ("body.completed_at", "datetime_in_future"),  # an assessment, likewise
+        ("body.occurred_at", "datetime_in_future"),  # an experience report, likewise
         ("body.reviewed_through", "in-future"),  # a review mark more than a minute ahead
         ("body.current_password", "wrong-password"),  # not the account's password
         ("body.new_password", "password-too-short"),
@@ -89,8 +91,16 @@ STATE_RULES = frozenset(
         ("body.rules", "duplicate-key"),  # each rule's key once in a set
     }
 )
-# Rule parameters that depend on another field (the instrument's top total), by code.
-CROSS_FIELD_RULES = frozenset({"min-total-above-scale"})
+# Rules that depend on another field (the instrument named: its top total, its items and
+# options, its version), by code.
+CROSS_FIELD_RULES = frozenset(
+    {
+        "min-total-above-scale",
+        "wrong-number-of-answers",
+        "answer-not-an-option",
+        "unknown-instrument-version",
+    }
+)
 # `format: email` allows addresses the server refuses as undeliverable: special-use domains
 # (.test, .localhost, ...), quoted local parts, IP-address domains.
 UNDELIVERABLE_EMAIL = "value is not a valid email address"

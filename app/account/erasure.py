@@ -4,12 +4,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import own_scope
 from app.alerts.rule_store import erase_participant_alerting
+from app.assessments.service import erase_assessments
 from app.audit.service import AuditAction, record_event
 from app.auth.identity import Identity
 from app.auth.service import forget_credentials
 from app.care.service import end_care_of_erased
 from app.clinician.service import erase_clinician_records
 from app.db import utcnow
+from app.experience.service import erase_reports
 from app.journal.service import erase_journal
 from app.users.service import erase_profile
 
@@ -28,6 +30,8 @@ async def erase_account(session: AsyncSession, identity: Identity) -> None:
         return
     await forget_credentials(session, scope.participant_id)
     await erase_clinician_records(session, scope)
+    await erase_assessments(session, scope)
+    await erase_reports(session, scope)
     await erase_participant_alerting(session, scope)
     await end_care_of_erased(session, scope.participant_id, now)
     await erase_profile(session, scope.participant_id, now)

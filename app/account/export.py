@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, Row, Select, literal, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.access import ParticipantScope
+from app.account.export_parts import Part, assessments_part, csv_values, experience_reports_part
 from app.account.schemas import ExportFormat
 from app.audit.access_log import access_log_query, to_access_log_item
 from app.audit.models import AuditEvent
@@ -121,6 +122,11 @@ def _json(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+async def _part_arrays(sessionmaker: Sessionmaker, part: Part) -> AsyncIterator[bytes]:
+    async for rows in _keyset_chunks(sessionmaker, part.statement, part.keys):
+        yield _json(part.to_json(list(rows)))
+
+
 async def _json_array(arrays: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
     """One JSON array, written from a series of non-empty encoded arrays."""
     opening = b"["
@@ -153,7 +159,8 @@ async def _care_notes(sessionmaker: Sessionmaker, scope: ParticipantScope) -> by
 async def stream_json_export(
     sessionmaker: Sessionmaker, scope: ParticipantScope
 ) -> AsyncIterator[bytes]:
-    """Profile, entries, assignment history and access log as one JSON document."""
+    """Profile, entries, assignment history, access log, care notes, assessments and
+    experience reports as one JSON document."""
     participant_id = scope.participant_id
     profile = await _profile(sessionmaker, participant_id)
     exported_at = utcnow().isoformat().replace("+00:00", "Z")  # as every other time
@@ -165,7 +172,13 @@ async def stream_json_export(
     yield b',"access_log":'
     async for part in _json_array(_access_log_arrays(sessionmaker, participant_id)):
         yield part
-    yield b',"care_notes":' + await _care_notes(sessionmaker, scope) + b"}"
+    yield b',"care_notes":' + await _care_notes(sessionmaker, scope)
+    parts = {"assessments": assessments_part, "experience_reports": experience_reports_part}
+    for key, make_part in parts.items():
+        yield b',"' + key.encode() + b'":'
+        async for piece in _json_array(_part_arrays(sessionmaker, make_part(scope))):
+            yield piece
+    yield b"}"
 
 
 # OWASP's CSV-injection rule: a spreadsheet evaluates a cell that starts with one of these
@@ -210,6 +223,27 @@ async def stream_csv_export(
         yield buffer.getvalue().encode()
 
 
+async def stream_part_csv(sessionmaker: Sessionmaker, part: Part) -> AsyncIterator[bytes]:
+    """Assessments or experience reports as CSV, as the entries are (`stream_csv_export`)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(part.csv_columns)
+    yield "\ufeff".encode() + buffer.getvalue().encode()
+    async for rows in _keyset_chunks(sessionmaker, part.statement, part.keys):
+        buffer.seek(0)
+        buffer.truncate()
+        for item in part.to_json(list(rows)):
+            row = csv_values(item)
+            for column in part.text_columns:
+                if row[column]:
+                    row[column] = spreadsheet_safe(row[column])
+            writer.writerow([_csv_cell(row[column]) for column in part.csv_columns])
+        yield buffer.getvalue().encode()
+
+
+CSV_PARTS = {"assessments-csv": assessments_part, "experience-reports-csv": experience_reports_part}
+
+
 @dataclass(frozen=True)
 class Download:
     body: AsyncIterator[bytes]
@@ -226,7 +260,8 @@ async def start_export(
     format: ExportFormat,
 ) -> Download:
     """Take one of the account's export places (429 when none is free), audit the export,
-    and make its stream: JSON (everything) or CSV (the entries)."""
+    and make its stream: JSON (everything) or CSV (the entries, the assessments or the
+    experience reports)."""
     slot.take(
         ("export", scope.participant_id),
         limit=settings.export_max_concurrent_per_account,
@@ -236,6 +271,11 @@ async def start_export(
         session, scope.actor, AuditAction.export, participant_id=scope.participant_id
     )
     filename = f"wellbeing-journal-{utcnow():%Y%m%d}.{format}"
+    if format in CSV_PARTS:
+        name = format.removesuffix("-csv")
+        filename = f"wellbeing-journal-{name}-{utcnow():%Y%m%d}.csv"
+        stream = stream_part_csv(sessionmaker, CSV_PARTS[format](scope))
+        return Download(stream, "text/csv; charset=utf-8", filename)
     if format == "csv":
         return Download(stream_csv_export(sessionmaker, scope), "text/csv; charset=utf-8", filename)
     return Download(stream_json_export(sessionmaker, scope), "application/json", filename)

@@ -229,12 +229,19 @@ async def export_my_data(
     settings: SettingsDep,
     slot: StreamSlotDep,
     format: Annotated[
-        ExportFormat, Query(description="`json` (everything) or `csv` (the entries).")
+        ExportFormat,
+        Query(
+            description="`json` (everything), `csv` (the entries), `assessments-csv` or "
+            "`experience-reports-csv`."
+        ),
     ] = "json",
 ) -> StreamingResponse:
-    """Your profile, every entry, your assignment history and access log as one JSON
-    document (`format=json`), or your entries as CSV (`format=csv`, `tags` joined with
-    `;`). Streamed, so it works however long the journal; the export is audited.
+    """Your profile, every entry, your assignment history, access log, care notes,
+    assessments and experience reports as one JSON document (`format=json`); or as CSV your
+    entries (`format=csv`, `tags` joined with `;`), your assessments
+    (`format=assessments-csv`, `answers` and `flags` joined with `;`) or your experience
+    reports (`format=experience-reports-csv`). Streamed, so it works however long the
+    journal; the export is audited.
 
     At most `JOURNAL_EXPORT_MAX_CONCURRENT_PER_ACCOUNT` (default 2) exports of one account
     run at once (counted per server process); another is `429` with `Retry-After`. A

@@ -5,9 +5,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from app.assessments.schemas import ASSESSMENT_READ_EXAMPLE, AssessmentRead
 from app.audit.schemas import ACCESS_LOG_EXAMPLE, AccessLogItem
 from app.care.schemas import AssignmentHistoryItem, ClinicianInfo
 from app.clinician.schemas import NOTE_EXAMPLE, ClinicianNoteRead
+from app.experience.schemas import REPORT_READ_EXAMPLE, ExperienceReportRead
 from app.journal.schemas import ENTRY_READ_EXAMPLE, EntryRead
 from app.schemas import StrictModel
 from app.users.schemas import USER_EXAMPLE, DisplayName, TimeZoneName, UserRead
@@ -79,7 +81,7 @@ class MyClinician(BaseModel):
     clinician: ClinicianInfo | None = Field(description="`null` while no clinician is assigned.")
 
 
-ExportFormat = Literal["json", "csv"]
+ExportFormat = Literal["json", "csv", "assessments-csv", "experience-reports-csv"]
 
 
 class JournalExport(BaseModel):
@@ -104,6 +106,8 @@ class JournalExport(BaseModel):
                     ],
                     "access_log": [ACCESS_LOG_EXAMPLE],
                     "care_notes": [NOTE_EXAMPLE],
+                    "assessments": [ASSESSMENT_READ_EXAMPLE],
+                    "experience_reports": [REPORT_READ_EXAMPLE],
                 }
             ]
         }
@@ -117,3 +121,5 @@ class JournalExport(BaseModel):
     care_notes: list[ClinicianNoteRead] = Field(
         description="The notes your care team wrote for you to read, oldest first."
     )
+    assessments: list[AssessmentRead] = Field(description="Oldest first, with their scores.")
+    experience_reports: list[ExperienceReportRead] = Field(description="Oldest first.")

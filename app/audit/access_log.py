@@ -25,6 +25,8 @@ CLINICIAN_READS = {
     AuditAction.read_summary.value: "summary",
     AuditAction.read_notes.value: "notes",
     AuditAction.read_alerts.value: "alerts",
+    AuditAction.read_assessments.value: "assessments",
+    AuditAction.read_experience_reports.value: "experience_reports",
 }
 # Names the log shows in place of an account's own; no display name may look like them
 # (app/users/names.py).

@@ -130,7 +130,7 @@ class AccessLogItem(BaseModel):
     )
     data: str = Field(
         description="What was read or changed: overview, profile, entries, summary, notes "
-        "(the care team's own), account."
+        "(the care team's own), alerts, assessments, experience_reports, account."
     )
     security_notice: SecurityNoticeKind | None = Field(
         default=None,

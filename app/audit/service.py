@@ -58,6 +58,10 @@ class AuditAction(enum.StrEnum):
     alert_escalate = "alert.escalate"
     alert_resolve = "alert.resolve"
     read_alerts = "clinician.read_alerts"
+    read_assessments = "clinician.read_assessments"
+    read_experience_reports = "clinician.read_experience_reports"
+    # That a clinician set or removed a participant's assessment schedule (no content).
+    assessment_schedule_update = "assessment_schedule.update"
     alert_rules_participant_update = "alert_rules.participant_update"
     entry_update = "journal.entry_update"
     entry_delete = "journal.entry_delete"
