@@ -13,7 +13,7 @@ from sqlalchemy import insert
 from app.alerts.models import Alert
 from app.users.models import Role
 from tests.conftest import Account, Accounts
-from tests.helpers import assign, post_entry
+from tests.helpers import answers_for, assign, care_team, post_entry, submit
 
 
 async def add_alert(
@@ -126,3 +126,26 @@ async def test_a_cursor_of_another_order_is_refused(
         headers=clinician.headers,
     )
     assert wrong.status_code == 422
+
+
+async def test_the_overview_shows_the_latest_score_of_each_instrument(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
+    _admin, clinician, (sam,) = await care_team(client, accounts)
+    now = datetime.now(UTC)
+    for instrument, total, days in (("gad-7", 16, 9), ("gad-7", 6, 2), ("phq-8", 11, 5)):
+        response = await submit(
+            client,
+            sam,
+            instrument=instrument,
+            answers=answers_for(instrument, total),
+            completed_at=(now - timedelta(days=days)).isoformat(),
+        )
+        assert response.status_code == 201, response.text
+
+    (item,) = await overview(client, clinician)
+
+    assert [(s["instrument"], s["total"], s["band"]) for s in item["latest_scores"]] == [
+        ("gad-7", 6, "mild"),
+        ("phq-8", 11, "moderate"),
+    ]

@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import Caseload
+from app.assessments.queries import ASSESSMENTS
 from app.care.models import CareAssignment, CareBackup
 from app.clinician.attention import (
     after_attention,
@@ -190,15 +191,51 @@ def _day_figures(overview: dict[str, Any], window: Any, now: datetime) -> None:
     overview["logged_days_14d"] = window[LOGGED_AT + DAY_SHIFTS.index(shift)]
 
 
+async def _latest_scores(
+    session: AsyncSession, caseload: Caseload, ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    """Each participant's latest assessment of each instrument: total, band, when."""
+    other = ASSESSMENTS.alias("later")
+    later = (
+        select(other.c.id)
+        .where(
+            other.c.participant_id == ASSESSMENTS.c.participant_id,
+            other.c.instrument == ASSESSMENTS.c.instrument,
+            other.c.completed_at > ASSESSMENTS.c.completed_at,
+        )
+        .exists()
+    )
+    columns = ("instrument", "total", "band", "completed_at")
+    statement = (
+        caseload.select(
+            ASSESSMENTS,
+            ASSESSMENTS.c.participant_id,
+            *(ASSESSMENTS.c[name] for name in columns),
+            among=ids,
+        )
+        .where(~later)
+        .order_by(ASSESSMENTS.c.participant_id, ASSESSMENTS.c.instrument)
+    )
+    latest: dict[uuid.UUID, dict[str, dict[str, Any]]] = {}
+    for participant_id, *values in await session.execute(statement):
+        # Two at the same instant: either is the latest; one is shown.
+        latest.setdefault(participant_id, {}).setdefault(
+            values[0], dict(zip(columns, values, strict=True))
+        )
+    return {key: list(scores.values()) for key, scores in latest.items()}
+
+
 async def build_overviews(
     session: AsyncSession, caseload: Caseload, participants: list[Row[Any]]
 ) -> list[ParticipantOverview]:
-    """Figures for rows of `overview_rows`, with one more aggregate query."""
+    """Figures for rows of `overview_rows`, with two more queries (the window's aggregates,
+    and the latest scores)."""
     if not participants:
         return []
     now = utcnow()
     ids = [p.participant_id for p in participants]
     windows = await _window_figures(session, caseload, ids, now)
+    scores = await _latest_scores(session, caseload, ids)
     fields = participants[0]._fields  # once: Row._asdict() per row cost a fifth of the CPU
     overviews = []
     for participant in participants:
@@ -213,6 +250,7 @@ async def build_overviews(
             "routine": overview.pop("routine_alerts"),
         }
         _day_figures(overview, window, now)
+        overview["latest_scores"] = scores.get(participant[0], [])
         overview["attention_reasons"] = reasons(overview)
         overviews.append(overview)
     return OVERVIEWS.validate_python(overviews)

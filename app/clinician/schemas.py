@@ -43,6 +43,9 @@ OVERVIEW_EXAMPLE: JsonDict = {
     "days_since_last_entry": 0,
     "logged_days_14d": 11,
     "attention_reasons": ["routine_alert", "unreviewed_entries"],
+    "latest_scores": [
+        {"instrument": "phq-9", "total": 7, "band": "mild", "completed_at": "2026-11-19T18:00:00Z"}
+    ],
 }
 AttentionReason = Literal[
     "urgent_alert",
@@ -53,6 +56,13 @@ AttentionReason = Literal[
     "no_entry_3d",
     "mood_drop",
 ]
+
+
+class LatestScore(BaseModel):
+    instrument: str = Field(examples=["phq-9"])
+    total: int
+    band: str | None = Field(description="The instrument's severity band of the total.")
+    completed_at: datetime
 
 
 class OpenAlerts(BaseModel):
@@ -97,6 +107,10 @@ class ParticipantOverview(BaseModel):
         "`routine_alert` (a routine alert is unresolved), `unreviewed_entries`, "
         "`no_entries` (none yet), `no_entry_3d` (no entry for 3 or more local days), "
         "`mood_drop` (7-day mood mean 2 or more below the 28 days before). Descriptive only."
+    )
+    latest_scores: list[LatestScore] = Field(
+        description="The latest assessment of each instrument the participant has completed "
+        "(by instrument): its total and severity band."
     )
 
 
