@@ -12,11 +12,15 @@ from app.alerts.defaults import DEFAULT_RULES
 from app.alerts.inbox import acknowledge, list_inbox, resolve
 from app.alerts.rule_store import set_participant_rules
 from app.alerts.rules import AlertRuleSet
+from app.assessments.schedules import set_schedule
+from app.assessments.schemas import AssessmentCreate, AssessmentScheduleUpdate
+from app.assessments.service import create_assessment
 from app.audit.service import Actor
 from app.auth.identity import Identity, SignedInUser
 from app.care.backups import set_backup
 from app.care.service import assign_clinician, get_open_assignment
 from app.db import utcnow
+from app.instruments.definitions import INSTRUMENTS
 from app.journal.schemas import EntryCreate
 from app.journal.service import create_entry
 from app.support.schemas import SupportUpdate
@@ -115,6 +119,7 @@ async def populate_demo_journal(session: AsyncSession, users: list[User]) -> Non
         for entry in _demo_entries(participant, rng, anxious_days=anxious_days):
             await create_entry(session, scope, entry)
     await settle_alerts(session, clinicians, participants)
+    await demo_assessments(session, clinicians, participants, rng)
 
 
 # Whose last three days were anxious (the default rule `anxiety-high-3d` fires for each),
@@ -166,3 +171,39 @@ async def settle_alerts(
             note = "Talked it through at the weekly call; steadier since."
             await resolve(session, identity, caseload_of(identity), alert.id, note)
     await escalate_due(session, "demo", utcnow() + timedelta(minutes=2))
+
+
+# Fortnightly questionnaires over the four weeks: PHQ-9 (item 9 answered 0, which says
+# nothing more than that) and GAD-7, each participant's clinician asking for both.
+DEMO_INSTRUMENTS = {"phq-9": (3, 14), "gad-7": (2, 12)}
+
+
+def _answers(items: int, top: int, total: int, rng: random.Random) -> list[int]:
+    answers = [0] * items
+    for _ in range(total):
+        open_items = [i for i in range(items - 1) if answers[i] < top] or [0]
+        answers[rng.choice(open_items)] += 1
+    return answers
+
+
+async def demo_assessments(
+    session: AsyncSession, clinicians: list[User], participants: list[User], rng: random.Random
+) -> None:
+    for participant in participants:
+        assignment = await get_open_assignment(session, participant.id)
+        assert assignment is not None  # noqa: S101 - every demo participant is assigned
+        clinician = next(c for c in clinicians if c.id == assignment.clinician_id)
+        care = await clinician_scope(session, _identity(clinician), participant.id)
+        own = own_scope(_identity(participant))
+        for instrument, (top, highest) in DEMO_INSTRUMENTS.items():
+            await set_schedule(session, care, instrument, AssessmentScheduleUpdate(every_days=14))
+            items = len(INSTRUMENTS[instrument].items)
+            for days_ago in (22, 8):
+                completed = utcnow() - timedelta(days=days_ago, hours=rng.randrange(8))
+                total = rng.randrange(2, highest)
+                data = AssessmentCreate(
+                    instrument=instrument,
+                    completed_at=completed,
+                    answers=_answers(items, top, total, rng),
+                )
+                await create_assessment(session, own, data)

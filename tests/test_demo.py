@@ -88,5 +88,12 @@ async def the_demo_shows_supervision(client: httpx.AsyncClient) -> None:
     sam = await sign_in(client, "sam")
     team = (await client.get("/v1/me/care-team", headers=sam)).json()
     assert team["backup"] == {"display_name": "Dr. Erik Lindqvist"}
+    overview = await client.get(
+        "/v1/clinician/participants", headers=await sign_in(client, "dr.okafor")
+    )
+    for item in overview.json()["items"]:
+        assert {score["instrument"] for score in item["latest_scores"]} == {"phq-9", "gad-7"}
+    due = (await client.get("/v1/me/assessments/due", headers=sam)).json()
+    assert isinstance(due, list)
     support = (await client.get("/v1/me/support", headers=sam)).json()
     assert support["resources"] and all(r["name"] for r in support["resources"])
