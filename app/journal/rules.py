@@ -7,10 +7,11 @@ consecutive days: 9, 8.5, 9"); it never advises."""
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, bindparam, func
+from sqlalchemy import Date, Select, bindparam, func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import ParticipantScope, scoped_template
@@ -24,7 +25,7 @@ COMPARISON = {"gte": ("or higher", float.__ge__), "lte": ("or lower", float.__le
 EntryRule = RatingThresholdRule | BaselineChangeRule
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class DayTotals:
     """One local day of one dimension: how many entries rated it, and their sum."""
 
@@ -53,38 +54,39 @@ def _lookback(rules: list[EntryRule]) -> int:
     return max(spans)
 
 
-DIMENSIONS = ("mood", "focus", "anxiety", "creativity", "connection")
-# Built once (the write path runs it on every entry): per local day, the count and sum of
-# every dimension, between two days, for whichever participant a scope binds.
-_DAY_TOTALS = (
-    scoped_template(
-        ENTRIES,
-        ENTRIES.c.local_date,
-        *(
-            aggregate
-            for dimension in DIMENSIONS
-            for aggregate in (func.count(ENTRIES.c[dimension]), func.sum(ENTRIES.c[dimension]))
-        ),
+@lru_cache(maxsize=32)
+def _day_totals_statement(dimensions: tuple[str, ...]) -> Select[Any]:
+    """Per local day between two days, the count and sum of each of `dimensions`, for
+    whichever participant a scope binds: built once per set of dimensions the rules look at
+    (the write path runs it on every entry)."""
+    aggregates = [
+        aggregate
+        for dimension in dimensions
+        for aggregate in (func.count(ENTRIES.c[dimension]), func.sum(ENTRIES.c[dimension]))
+    ]
+    return (
+        scoped_template(ENTRIES, ENTRIES.c.local_date, *aggregates)
+        .where(
+            LIVE,
+            ENTRIES.c.local_date >= bindparam("since", type_=Date()),
+            ENTRIES.c.local_date <= bindparam("until", type_=Date()),
+        )
+        .group_by(ENTRIES.c.local_date)
     )
-    .where(
-        LIVE,
-        ENTRIES.c.local_date >= bindparam("since", type_=Date()),
-        ENTRIES.c.local_date <= bindparam("until", type_=Date()),
-    )
-    .group_by(ENTRIES.c.local_date)
-)
 
 
 async def _day_totals(
     session: AsyncSession, scope: ParticipantScope, rules: list[EntryRule], today: date
 ) -> Days:
     """Every rule's figures from one statement: per local day, the count and sum of each
-    dimension, over the longest span any rule needs."""
+    dimension a rule looks at, over the longest span any rule needs."""
+    dimensions = tuple(sorted({rule.dimension for rule in rules}))
     since = today - timedelta(days=_lookback(rules))
-    rows = await session.execute(_DAY_TOTALS, scope.bind(since=since, until=today))
-    days: Days = {dimension: {} for dimension in DIMENSIONS}
+    statement = _day_totals_statement(dimensions)
+    rows = await session.execute(statement, scope.bind(since=since, until=today))
+    days: Days = {dimension: {} for dimension in dimensions}
     for row in rows:
-        for index, dimension in enumerate(DIMENSIONS):
+        for index, dimension in enumerate(dimensions):
             count, total = row[1 + 2 * index], row[2 + 2 * index]
             if count:
                 days[dimension][row[0]] = DayTotals(count, float(total))
