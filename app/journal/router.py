@@ -249,7 +249,9 @@ async def delete_my_entry(
     if_match: IfMatch = None,
 ) -> None:
     """The entry disappears from every read; the sync feed reports it as a tombstone.
-    `If-Match` works as for an edit. The audit trail records the deletion by entry id."""
+    `If-Match` works as for an edit. The audit trail records the deletion by entry id. An
+    alert the entry helped raise stays as it was raised, with its evidence (what was
+    reported then): your care team still sees it and resolves it."""
     await service.delete_entry(session, scope, entry_id, if_match)
 
 
