@@ -12,7 +12,6 @@ from app.audit.service import Actor, AuditAction, record_event
 from app.care import service as care_service
 from app.care.models import CareBackup, CareCovering
 from app.care.schemas import (
-    AssignmentHistoryItem,
     BackupRead,
     CareTeam,
     CareTeamMember,
@@ -134,28 +133,6 @@ async def end_clinician_backups(
         await _record_end(session, actor, backup)
 
 
-async def backup_history(
-    session: AsyncSession, participant_id: uuid.UUID
-) -> list[AssignmentHistoryItem]:
-    rows = await session.execute(
-        select(CareBackup, User.display_name)
-        .join(User, User.id == CareBackup.clinician_id)
-        .where(CareBackup.participant_id == participant_id)
-        .order_by(CareBackup.started_at, CareBackup.ended_at.is_(None), CareBackup.id)
-    )
-    return [
-        AssignmentHistoryItem(
-            clinician_id=backup.clinician_id,
-            clinician_display_name=name,
-            started_at=backup.started_at,
-            ended_at=backup.ended_at,
-            assigned_by=backup.assigned_by,
-            ended_by=backup.ended_by,
-        )
-        for backup, name in rows
-    ]
-
-
 async def current_backup(session: AsyncSession, participant_id: uuid.UUID) -> BackupRead | None:
     backup = await get_open_backup(session, participant_id)
     if backup is None:
@@ -200,5 +177,7 @@ async def get_participant_care(session: AsyncSession, participant_id: uuid.UUID)
     """The participant's clinician and backup, now and before (404 for anyone else)."""
     care = await care_service.get_participant_care(session, participant_id)
     care.backup = await current_backup(session, participant_id)
-    care.backup_history = await backup_history(session, participant_id)
+    care.backup_history = await care_service.list_assignment_history(
+        session, participant_id, CareBackup
+    )
     return care

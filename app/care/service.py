@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import Actor, AuditAction, record_event
-from app.care.models import CareAssignment, CareBackup, CareCovering
+from app.care.models import CareAssignment, CareBackup, CareCovering, CarePeriod
 from app.care.schemas import (
     AssignmentHistoryItem,
     AssignmentRead,
@@ -58,25 +58,26 @@ async def get_current_clinician(
 
 
 async def list_assignment_history(
-    session: AsyncSession, participant_id: uuid.UUID
+    session: AsyncSession, participant_id: uuid.UUID, model: type[CarePeriod] = CareAssignment
 ) -> list[AssignmentHistoryItem]:
-    """Every assignment the participant has had, oldest first, the open one (if any) last."""
+    """Every period of the participant's care of this kind (assignments; backups), oldest
+    first, the open one (if any) last."""
     rows = await session.execute(
-        select(CareAssignment, User.display_name)
-        .join(User, User.id == CareAssignment.clinician_id)
-        .where(CareAssignment.participant_id == participant_id)
-        .order_by(CareAssignment.started_at, CareAssignment.ended_at.is_(None), CareAssignment.id)
+        select(model, User.display_name)
+        .join(User, User.id == model.clinician_id)
+        .where(model.participant_id == participant_id)
+        .order_by(model.started_at, model.ended_at.is_(None), model.id)
     )
     return [
         AssignmentHistoryItem(
-            clinician_id=assignment.clinician_id,
+            clinician_id=period.clinician_id,
             clinician_display_name=display_name,
-            started_at=assignment.started_at,
-            ended_at=assignment.ended_at,
-            assigned_by=assignment.assigned_by,
-            ended_by=assignment.ended_by,
+            started_at=period.started_at,
+            ended_at=period.ended_at,
+            assigned_by=period.assigned_by,
+            ended_by=period.ended_by,
         )
-        for assignment, display_name in rows
+        for period, display_name in rows
     ]
 
 
