@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from app.alerts.defaults import DEFAULT_RULES
+from app.alerts.store import MAX_EVIDENCE, with_evidence
 from app.users.models import Role
 from tests.conftest import Account, Accounts
 from tests.helpers import post_entry
@@ -111,3 +112,26 @@ async def test_an_urgent_alert_brings_support_and_a_replay_the_same(
     assert first.json()["support"]["message"] == "We are here."
     assert replay.json()["support"] == first.json()["support"]
     assert "anxiety" not in str(first.json()["support"]).lower()  # never the rule or evidence
+
+
+async def test_another_entry_the_same_day_updates_that_days_evidence_not_a_new_item(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
+    sam = await accounts.make()
+    for days in (2, 1, 0):
+        await post_entry(client, sam, recorded_at=days_ago(days), anxiety=9)
+    for anxiety in (10, 8, 9):  # later the same day: the day's mean moves, the run is the same
+        await post_entry(client, sam, recorded_at=days_ago(0), anxiety=anxiety)
+
+    ((*_, evidence),) = await alerts_of(accounts, sam)
+    items = evidence if isinstance(evidence, list) else json.loads(str(evidence))
+    assert len(items) == 1
+    assert items[0]["days"][-1]["mean"] == 9.0  # 9, 10, 8, 9 on the last day
+
+
+def test_an_open_alert_keeps_the_first_and_the_latest_evidence() -> None:
+    recorded: list[dict[str, Any]] = []
+    for day in range(1, 61):
+        recorded = with_evidence(recorded, {"until": f"2026-10-{day:02d}"})
+    assert len(recorded) == MAX_EVIDENCE
+    assert recorded[0] == {"until": "2026-10-01"} and recorded[-1] == {"until": "2026-10-60"}

@@ -18,6 +18,8 @@ from app.events.service import EventType, record_alert_event
 
 ALERTS = cast(Table, Alert.__table__)
 UNRESOLVED = ALERTS.c.status != "resolved"
+# An alert left open for months still carries a bounded list (the first and the latest).
+MAX_EVIDENCE = 30
 
 
 @dataclass(frozen=True)
@@ -81,9 +83,33 @@ async def raise_alert(
         await session.execute(
             scope.update(ALERTS)
             .where(ALERTS.c.id == current.id)
-            .values(evidence=[*current.evidence, evidence], summary=summary)
+            .values(evidence=with_evidence(current.evidence, evidence), summary=summary)
         )
     return Raised(current.id, current.severity, new=False)
+
+
+def _window(evidence: dict[str, Any]) -> Any:
+    """What a piece of evidence is about: the day a run of days ends on, the day a
+    comparison or a gap runs until or from, or the submission that fired."""
+    if "days" in evidence:
+        return evidence["days"][-1]["date"]
+    for key in ("until", "since", "assessment_id", "report_id"):
+        if key in evidence:
+            return evidence[key]
+    return None
+
+
+def with_evidence(recorded: list[dict[str, Any]], evidence: dict[str, Any]) -> list[Any]:
+    """The alert's evidence with `evidence` added: it replaces the latest item when it is
+    about the same window (another entry that day changed the day's mean), so that an open
+    alert holds one item per window; at most `MAX_EVIDENCE`, the first always kept."""
+    kept = recorded
+    if kept and _window(kept[-1]) is not None and _window(kept[-1]) == _window(evidence):
+        kept = kept[:-1]
+    combined = [*kept, evidence]
+    if len(combined) > MAX_EVIDENCE:
+        combined = [combined[0], *combined[-(MAX_EVIDENCE - 1) :]]
+    return combined
 
 
 async def raised_urgent_by(
