@@ -11,6 +11,7 @@ from sqlalchemy import (
     Index,
     MetaData,
     Table,
+    UniqueConstraint,
     Uuid,
 )
 
@@ -30,7 +31,7 @@ def _unique_column_sets(table: Table) -> list[tuple[str, list[str]]]:
     sets += [
         (f"unique constraint {constraint.name}", [c.name for c in constraint.columns])
         for constraint in table.constraints
-        if constraint.__visit_name__ == "unique_constraint"
+        if isinstance(constraint, UniqueConstraint)
     ]
     sets += [
         (f"unique index {index.name}", [c.name for c in index.columns])
@@ -102,6 +103,7 @@ def test_a_table_keyed_without_the_participant_is_reported() -> None:
         Column("client_id", Uuid),
         ForeignKeyConstraint(["parent_id"], ["parents.id"], name="fk_children_parent"),
         Index("uq_children_client_id", "client_id", unique=True),
+        UniqueConstraint("parent_id", name="uq_children_parent_id"),
         **PARTICIPANT_OWNED,
     )
     Table(
@@ -121,6 +123,7 @@ def test_a_table_keyed_without_the_participant_is_reported() -> None:
     assert sorted(distribution_violations(metadata)) == [
         "children: foreign key fk_children_parent to parents "
         "does not pair participant_id with participant_id",
+        "children: unique constraint uq_children_parent_id (parent_id) lacks participant_id",
         "children: unique index uq_children_client_id (client_id) lacks participant_id",
         "loose: no non-null participant_id column",
         "parents: primary key pk_parents (id) lacks participant_id",
