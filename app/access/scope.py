@@ -18,6 +18,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
+    exists,
     or_,
     select,
     update,
@@ -124,6 +125,15 @@ class ParticipantScope:
         """An INSERT (that can take `on_conflict_…`) of rows of this participant."""
         insert = upsert_into(session, _table(target))
         return _mark(insert.values(participant_id=self.participant_id), self.reader)
+
+    def id_taken_by_another(self, target: Target, row_id: uuid.UUID) -> Select[Any]:
+        """Whether another participant has a row of `target` with the id `row_id`: a yes or no,
+        nothing of the row, so that a create refuses a client-made id already in use (`409`).
+        A check, not a guarantee: keyed by participant, the database no longer refuses the id
+        itself (docs/scaling.md), and two participants racing with one id could both store it."""
+        table = _table(target)
+        others = and_(table.c.id == row_id, table.c.participant_id != self.participant_id)
+        return _mark(select(exists().where(others)), self.reader)
 
     def bind(self, **parameters: Any) -> dict[str, Any]:
         """Parameters for a statement built once (`scoped_template`), bound to this scope."""

@@ -9,6 +9,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     String,
     Text,
     Uuid,
@@ -68,6 +69,7 @@ class Alert(Base):
 
     __tablename__ = "alerts"
     __table_args__ = (
+        PrimaryKeyConstraint("participant_id", "id"),
         Index(
             "uq_alerts_participant_id_rule_key_unresolved",
             "participant_id",
@@ -89,7 +91,7 @@ class Alert(Base):
         PARTICIPANT_OWNED,
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, info=OVERSEEABLE)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, info=OVERSEEABLE)
     participant_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), info=OVERSEEABLE
     )

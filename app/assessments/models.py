@@ -22,9 +22,10 @@ class Assessment(Base):
 
     __tablename__ = "assessments"
     __table_args__ = (
-        # A client-made id is unique across participants, so that one participant's id
-        # never becomes another's record (a reused id is `409`, telling nothing).
-        Index("uq_assessments_id", "id", unique=True),
+        # "Is this id another participant's?": checked before a client-made id is stored (a
+        # reused id is `409`, telling nothing). Not unique: a table distributed by
+        # participant_id cannot keep an id unique across participants (docs/scaling.md).
+        Index("ix_assessments_id", "id"),
         # "One participant's assessments, newest first": the lists, the export, the due dates.
         Index(
             "ix_assessments_participant_id_completed_at",

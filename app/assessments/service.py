@@ -125,12 +125,18 @@ async def create_assessment(
         stored = await find_assessment(session, scope, data.id)
         if stored is not None:
             return await _replay(session, scope, data, stored)
+        if await session.scalar(scope.id_taken_by_another(ASSESSMENTS, data.id)):
+            raise AssessmentIdUnavailable(AssessmentIdUnavailable.example)
     await check_gate(session, scope, instrument.key)
     now = utcnow()
     row = _new_row(instrument, data, now)
-    insert = scope.upsert(session, ASSESSMENTS).values(row).on_conflict_do_nothing()
+    insert = (
+        scope.upsert(session, ASSESSMENTS)
+        .values(row)
+        .on_conflict_do_nothing(index_elements=[ASSESSMENTS.c.participant_id, ASSESSMENTS.c.id])
+    )
     inserted = (await session.execute(insert.returning(ASSESSMENTS.c.id))).first()
-    if inserted is None:  # the id is taken: by a retry of ours that raced, or by someone else
+    if inserted is None:  # the id is taken by a retry of ours that raced
         return await _replay(session, scope, data, await find_assessment(session, scope, row["id"]))
     raised = await evaluate_assessment_rules(session, scope, row, now)
     urgent = any(alert.new and alert.severity == "urgent" for alert in raised)

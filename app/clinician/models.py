@@ -1,7 +1,17 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, Uuid
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import PARTICIPANT_OWNED, Base, UTCDateTime
@@ -41,13 +51,27 @@ class ClinicianNote(Base):
 
     __tablename__ = "clinician_notes"
     __table_args__ = (
+        PrimaryKeyConstraint("participant_id", "id"),
         Index("ix_clinician_notes_participant_id_created_at", "participant_id", "created_at", "id"),
-        Index("uq_clinician_notes_supersedes_id", "supersedes_id", unique=True),
+        # A note supersedes one of the same participant's notes, at most once each; both keys
+        # carry participant_id, as keys within a table distributed by it must.
+        ForeignKeyConstraint(
+            ["participant_id", "supersedes_id"],
+            ["clinician_notes.participant_id", "clinician_notes.id"],
+            name="fk_clinician_notes_supersedes_id_clinician_notes",
+            ondelete="CASCADE",
+        ),
+        Index(
+            "uq_clinician_notes_participant_id_supersedes_id",
+            "participant_id",
+            "supersedes_id",
+            unique=True,
+        ),
         CheckConstraint("visibility IN ('care_team', 'participant')", name="visibility_known"),
         PARTICIPANT_OWNED,
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid)
     participant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     author_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
@@ -56,7 +80,5 @@ class ClinicianNote(Base):
     author_display_name: Mapped[str] = mapped_column(String(100))
     text: Mapped[str] = mapped_column(Text)
     visibility: Mapped[str] = mapped_column(String(16))
-    supersedes_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("clinician_notes.id", ondelete="CASCADE"), nullable=True
-    )
+    supersedes_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -12,8 +12,9 @@ class ExperienceReport(Base):
 
     __tablename__ = "experience_reports"
     __table_args__ = (
-        # A client-made id is unique across participants (a reused id is `409`, telling nothing).
-        Index("uq_experience_reports_id", "id", unique=True),
+        # "Is this id another participant's?": checked before a client-made id is stored (a
+        # reused id is `409`, telling nothing); not unique, as under assessments.
+        Index("ix_experience_reports_id", "id"),
         # "One participant's reports, newest first": the lists and the export.
         Index(
             "ix_experience_reports_participant_id_occurred_at",

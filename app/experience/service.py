@@ -127,6 +127,8 @@ async def create_report(
         stored = await _find(session, scope, data.id)
         if stored is not None:
             return await _replay(session, scope, data, stored)
+        if await session.scalar(scope.id_taken_by_another(REPORTS, data.id)):
+            raise ReportIdUnavailable(ReportIdUnavailable.example)
     now = utcnow()
     report_id = data.id or uuid.uuid4()
     row = {
@@ -138,7 +140,11 @@ async def create_report(
         "shared": data.shared,
         "created_at": now,
     }
-    insert = scope.upsert(session, REPORTS).values(row).on_conflict_do_nothing()
+    insert = (
+        scope.upsert(session, REPORTS)
+        .values(row)
+        .on_conflict_do_nothing(index_elements=[REPORTS.c.participant_id, REPORTS.c.id])
+    )
     if (await session.execute(insert.returning(REPORTS.c.id))).first() is None:
         return await _replay(session, scope, data, await _find(session, scope, report_id))
     raised = await _evaluate_rules(session, scope, row, now)

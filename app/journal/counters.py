@@ -61,8 +61,12 @@ def change_seq_bump_unless_taken(dialect: str) -> ReturningInsert[int]:
     """The bump, unless an entry with the id exists (no row then): a retry of a stored
     entry leaves the counter, and its lock, alone.
 
-    The id is looked for among every participant's entries: ids are unique across the
-    journal (the primary key), and only whether the insert may go ahead is learnt here."""
+    The id is looked for among every participant's entries, so that one participant's id
+    is refused to another (`409`) and only whether the insert may go ahead is learnt here.
+    A check, not a guarantee: the primary key is (participant_id, id), as a table distributed
+    by participant_id must have (docs/scaling.md), so two participants sending one id at the
+    same moment could both store it. A replayed id is a malicious client's doing, not a
+    collision of random UUIDs."""
     taken = select(ENTRIES.c.id).where(ENTRIES.c.id == bindparam("id", type_=Uuid())).exists()
     source = select(SCOPE_PARTICIPANT, literal(1)).where(~taken)
     return _bump_on_conflict(

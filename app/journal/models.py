@@ -9,6 +9,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     SmallInteger,
     String,
     Text,
@@ -39,6 +40,12 @@ class JournalEntry(Base):
             name="live_entry_complete",
         ),
         CheckConstraint("utc_offset_minutes BETWEEN -1440 AND 1440", name="offset_range"),
+        # Keyed within the participant, as a table distributed by participant_id must be
+        # (docs/scaling.md): the database no longer keeps an id unique across participants.
+        PrimaryKeyConstraint("participant_id", "id"),
+        # "Is this id taken by anyone?": the create's check before it stores a client-made id
+        # (`change_seq_bump_unless_taken`).
+        Index("ix_journal_entries_id", "id"),
         # "One participant's live entries by time": the list and its keyset, the export, the
         # clinician's last-entry and unreviewed figures. Partial, so that tombstones cost
         # nothing and a count is an index-only scan.
@@ -77,7 +84,7 @@ class JournalEntry(Base):
         PARTICIPANT_OWNED,
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid)
     participant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     utc_offset_minutes: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)

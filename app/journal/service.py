@@ -133,8 +133,10 @@ def _insert_unless_taken(dialect: str) -> ReturningInsert[int]:
     """Insert an entry unless its id exists. On PostgreSQL the counter bump rides along in
     a CTE (one statement); SQLite has no writable CTEs and takes the number as a parameter.
 
-    `ON CONFLICT (id) DO NOTHING` waits for a concurrent insert of the same id to commit
-    or roll back, so a race needs no savepoint and no retry."""
+    `ON CONFLICT (participant_id, id) DO NOTHING` waits for a concurrent insert of the same
+    id by the same participant to commit or roll back, so a retry racing its original needs
+    no savepoint and no retry. Another participant's id is refused by the bump (no number,
+    no row), which looks for the id among every participant's entries."""
     params: dict[str, ColumnElement[Any]] = {
         column.key: bindparam(column.key, type_=column.type) for column in ENTRIES.c
     }
@@ -146,9 +148,9 @@ def _insert_unless_taken(dialect: str) -> ReturningInsert[int]:
         insert = insert.from_select(list(params), select(*params.values())).add_cte(bump)
     else:
         insert = insert.values(params)
-    return insert.on_conflict_do_nothing(index_elements=[ENTRIES.c.id]).returning(
-        ENTRIES.c.change_seq
-    )
+    return insert.on_conflict_do_nothing(
+        index_elements=[ENTRIES.c.participant_id, ENTRIES.c.id]
+    ).returning(ENTRIES.c.change_seq)
 
 
 async def _insert_new(

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.access import Sweep, sweep_for
@@ -56,10 +56,11 @@ async def escalate_overdue(session: AsyncSession, sweep: Sweep, now: datetime, b
     due = and_(
         ALERTS.c.status == "open", ALERTS.c.escalated_at.is_(None), ALERTS.c.acknowledge_by <= now
     )
-    oldest = select(ALERTS.c.id).where(due).order_by(ALERTS.c.acknowledge_by).limit(batch)
+    keys = (ALERTS.c.participant_id, ALERTS.c.id)  # the primary key
+    oldest = select(*keys).where(due).order_by(ALERTS.c.acknowledge_by).limit(batch)
     statement = (
         update(ALERTS)
-        .where(ALERTS.c.id.in_(oldest), due)
+        .where(tuple_(*keys).in_(oldest), due)
         .values(escalated_at=now)
         .returning(ALERTS.c.id, ALERTS.c.participant_id, ALERTS.c.severity)
     )
