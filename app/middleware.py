@@ -16,8 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import Documented, problem_response, unexpected_error_response
-
-access_logger = logging.getLogger("app.access")
+from app.request_log import REQUEST_LOG, access_logger
 
 REQUEST_ID_HEADER = b"x-request-id"
 CLIENT_REQUEST_ID_HEADER = b"x-client-request-id"
@@ -167,17 +166,14 @@ class RequestContextMiddleware:
         if not access_logger.isEnabledFor(logging.INFO):
             return
         route = scope.get("route")
-        access_logger.info(
-            "request",
-            extra={
-                "request_id": request_id,
-                "client_request_id": client_id,
-                "method": scope["method"],
-                # The route template, never the raw query string (it may carry a cursor).
-                "route": getattr(route, "path", None) or "unmatched",
-                "status": status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-            },
+        REQUEST_LOG.write(
+            request_id,
+            client_id,
+            scope["method"],
+            # The route template, never the raw query string (it may carry a cursor).
+            getattr(route, "path", None) or "unmatched",
+            status,
+            round((time.perf_counter() - started) * 1000, 2),
         )
 
 
@@ -222,6 +218,7 @@ def configure_logging(level: str) -> None:
     handler.setFormatter(JsonLogFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
+    REQUEST_LOG.attach(handler)
     root.setLevel(level.upper())
     for name in PARAMETER_ECHOING_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)

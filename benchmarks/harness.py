@@ -11,7 +11,7 @@ from typing import Any
 import seed
 from loadgen import RunResult, run_wrk
 from seed import Account, Fixture
-from servers import CpuMeter, Server
+from servers import SERVICE, CpuMeter, Server
 from sqlalchemy.engine.url import make_url
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -94,7 +94,13 @@ class Bench:
     app_dir: Path | None = None  # another checkout whose `app` package the service runs
 
     def server(
-        self, name: str, fixture: Fixture, *, app: str = "app.main:app", workers: int = 1
+        self,
+        name: str,
+        fixture: Fixture,
+        *,
+        app: str = SERVICE,
+        workers: int = 1,
+        env: dict[str, str] | None = None,
     ) -> Server:
         baseline = app.startswith("baseline_app")
         server = Server(
@@ -104,6 +110,7 @@ class Bench:
             log_dir=self.work / "logs",
             workers=workers,
             app_dir=BENCH_DIR if baseline else self.app_dir,
+            extra_env=env or {},
         )
         server.start()
         self.servers.append(server)
@@ -122,14 +129,17 @@ class Bench:
         tokens = [seed.mint_token(fixture.url, account) for account in accounts]
         return self.header_file(name, [f"Authorization: Bearer {token}" for token in tokens])
 
-    def interleave(self, cases: list[Case]) -> dict[str, list[RunResult]]:
-        """Warm every case, then A, B, A, B, ... for `reps` rounds."""
+    def interleave(
+        self, cases: list[Case], reps: int | None = None, *, alternate: bool = False
+    ) -> dict[str, list[RunResult]]:
+        """Warm every case, then A, B, A, B, ... for `reps` rounds (the timing's by default);
+        with `alternate`, every other round runs them in reverse order (A, B, B, A, ...)."""
         out: dict[str, list[RunResult]] = {case.key: [] for case in cases}
         for case in cases:
             if self.timing.warmup:
                 case.run(self.timing.warmup, case.key + ":warmup")
-        for rep in range(self.timing.reps):
-            for case in cases:
+        for rep in range(reps or self.timing.reps):
+            for case in cases[::-1] if alternate and rep % 2 else cases:
                 if self.timing.rewarm:
                     case.run(self.timing.rewarm, case.key + ":rewarm")
                 result = case.run(case.seconds, case.key)

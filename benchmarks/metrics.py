@@ -1,4 +1,4 @@
-"""The targets as a table: P1-P7, P4a and R1 are each one ratio of two measured figures; P5 a
+"""The targets as a table: P1-P7, P4a, R1 and L1 are each one ratio of two measured figures; P5 a
 ratio of peak memory; S1 the database time of a sweeper pass."""
 
 from __future__ import annotations
@@ -154,6 +154,18 @@ RATIOS = [
             f"{f('rules.post.on', 'p50_ms'):.1f} vs {f('rules.post.off', 'p50_ms'):.1f} ms; "
             f"server CPU {f('rules.post.on', 'cpu_ms_per_request'):.2f} vs "
             f"{f('rules.post.off', 'cpu_ms_per_request'):.2f} ms/req"
+        ),
+    ),
+    Ratio(
+        "L1 entry POST req/s: request log on / off",
+        ("log.post.on", "rps"),
+        ("log.post.off", "rps"),
+        ">= 0.97",
+        lambda v: v >= 0.97,
+        lambda f: (
+            f"{f('log.post.on', 'rps'):.0f} vs {f('log.post.off', 'rps'):.0f} req/s; "
+            f"server CPU {f('log.post.on', 'cpu_ms_per_request'):.2f} vs "
+            f"{f('log.post.off', 'cpu_ms_per_request'):.2f} ms/req"
         ),
     ),
 ]

@@ -357,6 +357,35 @@ def workers(bench: Bench) -> None:
     bench.stop_all()
 
 
+def request_log(bench: Bench) -> None:
+    """L1: entry POSTs of the 64 writers on two identical servers, one with the request log
+    (`JOURNAL_LOG_LEVEL=INFO`, the default) and one without (`WARNING`), interleaved."""
+    big = bench.fixtures["1m"]
+    print("L1: entry POST with the request log on (INFO) vs off (WARNING)", flush=True)
+    on = bench.server("log-on", big, env={"JOURNAL_LOG_LEVEL": "INFO"})
+    off = bench.server("log-off", big, env={"JOURNAL_LOG_LEVEL": "WARNING"})
+    writers = bench.post_args(bench.bearer_file("log-writers", big, big.writers), "/v1/me/entries")
+    t = bench.timing
+    path = "/v1/me/entries"
+    cases = [
+        Case(key, server, path, "post_entry.lua", writers, t.connections, t.seconds)
+        for key, server in (("log.post.on", on), ("log.post.off", off))
+    ]
+    # A few per cent is the whole difference: more rounds than the other phases, and each
+    # case first in half of them.
+    bench.interleave(cases, reps=max(t.reps, 6), alternate=True)
+    bench.stop_all()
+    lines = {server.name: _lines(server) for server in (on, off)}
+    bench.info["request_log"] = {"log_lines": lines}
+    print(f"    lines in the servers' logs: {lines}")
+
+
+def _lines(server: Server) -> int:
+    assert server.log_path is not None
+    with server.log_path.open("rb") as log:
+        return sum(1 for _ in log)
+
+
 PHASES: dict[str, Callable[[Bench], None]] = {
     "baseline": baseline,
     "scale": scale,
@@ -368,6 +397,7 @@ PHASES: dict[str, Callable[[Bench], None]] = {
     "workers": workers,
     "rules": rules,
     "sweeper": sweeps.sweeper,
+    "requestlog": request_log,
 }
 # The databases each phase reads (only those are seeded).
 PHASE_DATABASES: dict[str, tuple[str, ...]] = {
@@ -381,4 +411,5 @@ PHASE_DATABASES: dict[str, tuple[str, ...]] = {
     "workers": ("1m",),
     "rules": ("1m",),
     "sweeper": ("sweep",),
+    "requestlog": ("1m",),
 }

@@ -25,7 +25,7 @@ from pathlib import Path
 import seed
 from harness import Bench, Case, Timing
 from run import DEFAULT_PREFIX, state_dir
-from servers import Server
+from servers import SERVICE, Server
 
 SCENARIOS = ("post", "rules", "list", "overview", "export", "bare")
 
@@ -77,6 +77,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--rate", type=int, default=250, help="py-spy samples per second")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting of the profiled server, e.g. JOURNAL_LOG_LEVEL=WARNING (repeatable)",
+    )
     default_spy = shutil.which("py-spy") or str(
         Path(tempfile.gettempdir()) / "benchprof/bin/py-spy"
     )
@@ -94,8 +101,9 @@ def main() -> None:
     assert big.list_participant and big.clinician and big.export_participant
     work = Path(tempfile.mkdtemp(prefix="journal-profile-"))
     bench = Bench(args.database, Timing.quick(), work, fixtures, app_dir=args.app_dir)
-    app = "baseline_app:app" if args.scenario == "bare" else "app.main:app"
-    server = bench.server(args.scenario, big, app=app)
+    app = "baseline_app:app" if args.scenario == "bare" else SERVICE
+    env = dict(setting.split("=", 1) for setting in args.env)
+    server = bench.server(args.scenario, big, app=app, env=env)
     raw = work / f"{args.scenario}.pyspy.txt"
     try:
         spy_argv = [args.py_spy, "record", "-p", str(server.pid), "-r", str(args.rate)]

@@ -14,6 +14,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+# The service, started as the README starts it (`journal serve`: its uvicorn options and its
+# logging); anything else is an ASGI app that uvicorn runs directly.
+SERVICE = "app.main:app"
 
 
 def http_get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
@@ -126,10 +129,10 @@ def memory_kib(pid: int, key: str) -> int:
 
 @dataclass
 class Server:
-    """One server (uvicorn and its workers) on a free port of 127.0.0.1."""
+    """One server (its process and any worker processes) on a free port of 127.0.0.1."""
 
     name: str
-    app: str  # "app.main:app" or "baseline_app:app"
+    app: str  # SERVICE (run by `journal serve`) or "baseline_app:app" (run by uvicorn)
     database_url: str
     log_dir: Path
     workers: int = 1
@@ -137,6 +140,7 @@ class Server:
     extra_env: dict[str, str] = field(default_factory=dict)
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None  # the server's standard output and error
 
     @property
     def base_url(self) -> str:
@@ -151,23 +155,6 @@ class Server:
         from seed import SECRET_KEY
 
         self.port = free_port()
-        argv = [
-            str(VENV_BIN / "uvicorn"),
-            self.app,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--no-access-log",
-            "--loop",
-            "uvloop",
-            "--http",
-            "httptools",
-        ]
-        if self.workers > 1:
-            argv += ["--workers", str(self.workers)]
-        if self.app_dir is not None:
-            argv += ["--app-dir", str(self.app_dir)]
         env = {
             **os.environ,
             "JOURNAL_DATABASE_URL": self.database_url,
@@ -175,12 +162,34 @@ class Server:
             "JOURNAL_ACCESS_TOKEN_MINUTES": "60",
             **self.extra_env,
         }
+        if self.app == SERVICE:
+            argv = [str(VENV_BIN / "journal"), "serve", "--host", "127.0.0.1"]
+            argv += ["--port", str(self.port)]
+            if self.app_dir is not None:
+                # Found before the editable install's `app`, in every worker process too.
+                paths = [str(self.app_dir), env.get("PYTHONPATH", "")]
+                env["PYTHONPATH"] = os.pathsep.join(path for path in paths if path)
+        else:
+            argv = [str(VENV_BIN / "uvicorn"), self.app, "--host", "127.0.0.1"]
+            argv += ["--port", str(self.port), "--no-access-log", "--loop", "uvloop"]
+            argv += ["--http", "httptools"]
+            if self.app_dir is not None:
+                argv += ["--app-dir", str(self.app_dir)]
+        if self.workers > 1:
+            argv += ["--workers", str(self.workers)]
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        log = (self.log_dir / f"{self.name}-{self.port}.log").open("wb")
-        self.process = subprocess.Popen(
-            argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        log.close()
+        # A file, as a deployment's log would be: writing the request log costs what it
+        # costs there, and no unread pipe can fill and stall the server.
+        self.log_path = self.log_dir / f"{self.name}-{self.port}.log"
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                argv,
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self._wait_ready(timeout)
         return self
 
