@@ -11,7 +11,8 @@ from sqlalchemy import func, select, update
 
 from app.audit.models import AuditEvent
 from app.care.models import CareAssignment
-from app.care.service import get_open_assignment, list_assignment_history
+from app.care.periods import list_assignment_history
+from app.care.service import get_open_assignment
 from app.db import utcnow
 from app.users.models import Role, User
 from tests.conftest import Account, Accounts

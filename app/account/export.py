@@ -28,7 +28,7 @@ from app.account.schemas import ExportFormat
 from app.audit.access_log import access_log_query, to_access_log_item
 from app.audit.models import AuditEvent
 from app.audit.service import AuditAction, record_event
-from app.care.service import list_assignment_history
+from app.care.periods import list_assignment_history
 from app.clinician.notes import shared_notes
 from app.config import Settings
 from app.db import utcnow

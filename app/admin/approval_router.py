@@ -12,7 +12,7 @@ from app.admin.models import ApprovalStatus
 from app.admin.schemas import APPROVAL_EXAMPLE, ApprovalDecision, ApprovalPage, ApprovalRead
 from app.admin.service import AccountInactive
 from app.auth.dependencies import AdminIdentity
-from app.care.service import AssignmentConflict
+from app.care.periods import AssignmentConflict
 from app.config import SettingsDep
 from app.db import SessionDep
 from app.errors import (

@@ -15,8 +15,8 @@ from app.admin.schemas import (
 from app.auth.dependencies import AdminIdentity
 from app.care import backups
 from app.care import service as care
+from app.care.periods import AssignmentConflict
 from app.care.schemas import AssignmentRead, BackupRead, ParticipantCare
-from app.care.service import AssignmentConflict
 from app.config import SettingsDep
 from app.db import SessionDep
 from app.errors import (

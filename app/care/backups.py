@@ -5,25 +5,19 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import Actor, AuditAction, record_event
 from app.care import service as care_service
 from app.care.models import CareBackup, CareCovering
+from app.care.periods import close_period, list_assignment_history, start_period
 from app.care.schemas import (
     BackupRead,
     CareTeam,
     CareTeamMember,
     ParticipantCare,
 )
-from app.care.service import (
-    AssignmentConflict,
-    check_assignable,
-    get_open_assignment,
-    lock_participant,
-)
-from app.db import utcnow
+from app.care.service import check_assignable, get_open_assignment, lock_participant
 from app.errors import InvalidInput, NotFound
 from app.users.models import User
 
@@ -45,12 +39,6 @@ def _read(backup: CareBackup, clinician: User) -> BackupRead:
         started_at=backup.started_at,
         assigned_by=backup.assigned_by,
     )
-
-
-async def _close(session: AsyncSession, backup: CareBackup, actor: Actor) -> None:
-    backup.ended_at = utcnow()
-    backup.ended_by = actor.user_id
-    await session.flush()  # before any new row: the partial unique index must see it closed
 
 
 async def _record_end(session: AsyncSession, actor: Actor, backup: CareBackup) -> None:
@@ -81,29 +69,10 @@ async def set_backup(
     if current is not None and current.clinician_id == clinician_id:
         return _read(current, clinician)
     if current is not None:
-        await _close(session, current, actor)
+        await close_period(session, current, actor)
         await _record_end(session, actor, current)
-    backup = CareBackup(
-        id=uuid.uuid4(),
-        participant_id=participant_id,
-        clinician_id=clinician_id,
-        started_at=utcnow(),
-        assigned_by=actor.user_id,
-    )
-    session.add(backup)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise AssignmentConflict(
-            "The participant's backup changed at the same time; try again."
-        ) from exc
-    await record_event(
-        session,
-        actor,
-        AuditAction.backup_set,
-        participant_id=participant_id,
-        subject_id=clinician_id,
+    backup = await start_period(
+        session, actor, CareBackup, participant_id, clinician_id, AuditAction.backup_set
     )
     return _read(backup, clinician)
 
@@ -114,7 +83,7 @@ async def end_backup(session: AsyncSession, actor: Actor, participant_id: uuid.U
     current = await get_open_backup(session, participant_id)
     if current is None:
         raise NotFound("The participant has no backup clinician.")
-    await _close(session, current, actor)
+    await close_period(session, current, actor)
     await _record_end(session, actor, current)
 
 
@@ -129,7 +98,7 @@ async def end_clinician_backups(
         .with_for_update()
     )
     for backup in list(rows.scalars()):
-        await _close(session, backup, actor)
+        await close_period(session, backup, actor)
         await _record_end(session, actor, backup)
 
 
@@ -177,7 +146,5 @@ async def get_participant_care(session: AsyncSession, participant_id: uuid.UUID)
     """The participant's clinician and backup, now and before (404 for anyone else)."""
     care = await care_service.get_participant_care(session, participant_id)
     care.backup = await current_backup(session, participant_id)
-    care.backup_history = await care_service.list_assignment_history(
-        session, participant_id, CareBackup
-    )
+    care.backup_history = await list_assignment_history(session, participant_id, CareBackup)
     return care

@@ -4,25 +4,23 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import Actor, AuditAction, record_event
-from app.care.models import CareAssignment, CareBackup, CareCovering, CarePeriod
+from app.care.models import CareAssignment, CareBackup, CareCovering
+from app.care.periods import (
+    close_period,
+    list_assignment_history,
+    start_period,
+)
 from app.care.schemas import (
-    AssignmentHistoryItem,
     AssignmentRead,
     ClinicianInfo,
     ParticipantCare,
 )
 from app.db import utcnow
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import InvalidInput, NotFound
 from app.users.models import Role, User
-
-
-class AssignmentConflict(Conflict):
-    code = "assignment-conflict"
-    example = "The participant's assignment changed at the same time; try again."
 
 
 async def get_open_assignment(
@@ -55,30 +53,6 @@ async def get_current_clinician(
     if row is None:
         return None
     return ClinicianInfo(display_name=row[0], assigned_since=row[1])
-
-
-async def list_assignment_history(
-    session: AsyncSession, participant_id: uuid.UUID, model: type[CarePeriod] = CareAssignment
-) -> list[AssignmentHistoryItem]:
-    """Every period of the participant's care of this kind (assignments; backups), oldest
-    first, the open one (if any) last."""
-    rows = await session.execute(
-        select(model, User.display_name)
-        .join(User, User.id == model.clinician_id)
-        .where(model.participant_id == participant_id)
-        .order_by(model.started_at, model.ended_at.is_(None), model.id)
-    )
-    return [
-        AssignmentHistoryItem(
-            clinician_id=period.clinician_id,
-            clinician_display_name=display_name,
-            started_at=period.started_at,
-            ended_at=period.ended_at,
-            assigned_by=period.assigned_by,
-            ended_by=period.ended_by,
-        )
-        for period, display_name in rows
-    ]
 
 
 async def lock_participant(session: AsyncSession, participant_id: uuid.UUID) -> User:
@@ -132,13 +106,6 @@ async def check_assignable(
     return await _active_clinician(session, clinician_id)
 
 
-async def _close(session: AsyncSession, assignment: CareAssignment, actor: Actor) -> None:
-    assignment.ended_at = utcnow()
-    assignment.ended_by = actor.user_id
-    # Flushed on its own, before any new row: the partial unique index must see it closed.
-    await session.flush()
-
-
 def _read(assignment: CareAssignment, clinician: User) -> AssignmentRead:
     return AssignmentRead(
         participant_id=assignment.participant_id,
@@ -162,30 +129,10 @@ async def assign_clinician(
     if current is not None and current.clinician_id == clinician_id:
         return _read(current, clinician)
     if current is not None:
-        await _close(session, current, actor)
+        await close_period(session, current, actor)
     await _end_backup_becoming_primary(session, actor, participant_id, clinician_id)
-    assignment = CareAssignment(
-        id=uuid.uuid4(),
-        participant_id=participant_id,
-        clinician_id=clinician_id,
-        started_at=utcnow(),
-        assigned_by=actor.user_id,
-    )
-    session.add(assignment)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        # Only reachable if the row lock was bypassed; the partial unique index holds the line.
-        raise AssignmentConflict(
-            "The participant's assignment changed at the same time; try again."
-        ) from exc
-    await record_event(
-        session,
-        actor,
-        AuditAction.assignment_set,
-        participant_id=participant_id,
-        subject_id=clinician_id,
+    assignment = await start_period(
+        session, actor, CareAssignment, participant_id, clinician_id, AuditAction.assignment_set
     )
     return _read(assignment, clinician)
 
@@ -222,7 +169,7 @@ async def end_assignment(
     current = await get_open_assignment(session, participant_id)
     if current is None:
         raise NotFound("The participant has no assigned clinician.")
-    await _close(session, current, actor)
+    await close_period(session, current, actor)
     await record_event(
         session,
         actor,
@@ -252,7 +199,7 @@ async def end_clinician_assignments(
         current = await get_open_assignment(session, participant_id)
         if current is None or current.clinician_id != clinician_id:
             continue  # reassigned while we waited for the lock
-        await _close(session, current, actor)
+        await close_period(session, current, actor)
         await record_event(
             session,
             actor,
