@@ -20,6 +20,7 @@ from app.alerts.store import raised_urgent_by
 from app.audit.service import AuditAction, record_event
 from app.db import dialect_name, utcnow
 from app.errors import Conflict
+from app.journal import days
 from app.journal.counters import (
     change_seq_bump_unless_taken,
     close_journal,
@@ -27,6 +28,7 @@ from app.journal.counters import (
     journal_closed,
     next_change_seq,
 )
+from app.journal.models import RATING_COLUMNS
 from app.journal.preconditions import check_if_match, parse_if_match
 from app.journal.queries import ENTRIES
 from app.journal.reads import entry_etag, entry_not_found, find_entry, to_entry_read
@@ -43,6 +45,8 @@ TOMBSTONE = {
     "note_shared": False,
 }
 Entry = Mapping[str, Any]
+# A change to any of these changes the per-day rollup (a deletion sets them all).
+DAY_FIGURES = frozenset((*RATING_COLUMNS, "local_date"))
 
 
 class EntryChanged(Conflict):
@@ -204,6 +208,7 @@ async def create_entry(
         "deleted_at": None,
     }
     if await _insert_new(session, scope, entry):
+        await days.count_in(session, scope, entry)
         raised = await evaluate_entry_rules(session, scope, entry["id"], now)
         urgent = any(alert.new and alert.severity == "urgent" for alert in raised)
         support = await get_support(session) if urgent else None
@@ -251,6 +256,9 @@ async def _store_change(
         "updated_at": values.get("deleted_at") or utcnow(),
     }
     await session.execute(scope.update(ENTRIES).where(ENTRIES.c.id == entry["id"]).values(values))
+    if DAY_FIGURES.intersection(values):
+        changed_days = {entry["local_date"], values.get("local_date", entry["local_date"])}
+        await days.recount(session, scope, (day for day in changed_days if day is not None))
     await evaluate_entry_rules(session, scope, entry["id"], values["updated_at"])
     # Identifiers only: who, whose journal, which entry. Content never enters the trail.
     await record_event(
@@ -309,4 +317,5 @@ async def erase_journal(session: AsyncSession, scope: ParticipantScope, now: dat
     # A statement of its own, after the lock: on PostgreSQL its snapshot then includes the
     # entries of every write that committed while the erasure waited.
     await session.execute(scope.delete(ENTRIES))
+    await session.execute(days.forget_all(scope))
     return True
