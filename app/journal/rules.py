@@ -11,14 +11,14 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, Select, bindparam, func
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import ParticipantScope, scoped_template
+from app.access import ParticipantScope
 from app.alerts.rule_store import enabled_rules
 from app.alerts.rules import BaselineChangeRule, RatingThresholdRule
 from app.alerts.store import Raised, raise_alert
-from app.journal.queries import ENTRIES, LIVE
+from app.journal.days import DAYS, days_between
 
 RECENT_DAYS, PRIOR_DAYS = 7, 28
 COMPARISON = {"gte": ("or higher", float.__ge__), "lte": ("or lower", float.__le__)}
@@ -57,29 +57,18 @@ def _lookback(rules: list[EntryRule]) -> int:
 @lru_cache(maxsize=32)
 def _day_totals_statement(dimensions: tuple[str, ...]) -> Select[Any]:
     """Per local day between two days, the count and sum of each of `dimensions`, for
-    whichever participant a scope binds: built once per set of dimensions the rules look at
-    (the write path runs it on every entry)."""
-    aggregates = [
-        aggregate
-        for dimension in dimensions
-        for aggregate in (func.count(ENTRIES.c[dimension]), func.sum(ENTRIES.c[dimension]))
-    ]
-    return (
-        scoped_template(ENTRIES, ENTRIES.c.local_date, *aggregates)
-        .where(
-            LIVE,
-            ENTRIES.c.local_date >= bindparam("since", type_=Date()),
-            ENTRIES.c.local_date <= bindparam("until", type_=Date()),
-        )
-        .group_by(ENTRIES.c.local_date)
-    )
+    whichever participant a scope binds, from the per-day rollup: built once per set of
+    dimensions the rules look at (the write path runs it on every entry)."""
+    figures = (DAYS.c[f"{d}_{figure}"] for d in dimensions for figure in ("count", "sum"))
+    return days_between(*figures)
 
 
 async def _day_totals(
     session: AsyncSession, scope: ParticipantScope, rules: list[EntryRule], today: date
 ) -> Days:
     """Every rule's figures from one statement: per local day, the count and sum of each
-    dimension a rule looks at, over the longest span any rule needs."""
+    dimension a rule looks at, over the longest span any rule needs (one rollup row a day,
+    however many entries it has)."""
     dimensions = tuple(sorted({rule.dimension for rule in rules}))
     since = today - timedelta(days=_lookback(rules))
     statement = _day_totals_statement(dimensions)
