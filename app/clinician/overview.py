@@ -1,22 +1,19 @@
 """The clinician's figures per participant, in a fixed number of queries for any count."""
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter
 from sqlalchemy import (
     ColumnElement,
-    Float,
-    Numeric,
     Row,
     Select,
     and_,
     case,
-    cast,
-    distinct,
     func,
+    literal,
     or_,
     select,
 )
@@ -36,17 +33,15 @@ from app.clinician.attention import (
 from app.clinician.models import ReviewMark
 from app.clinician.schemas import ParticipantOverview
 from app.db import utcnow
+from app.journal.days import DAYS
 from app.journal.models import RATING_COLUMNS
-from app.journal.queries import ENTRIES, LIVE, live_entries_of_each
+from app.journal.queries import ENTRIES, live_entries_of_each
 from app.pagination import decode_cursor, encode_cursor, page_of
 from app.users.models import User
 
-RECENT = timedelta(days=7)
-PRIOR = timedelta(days=28)
 OVERVIEWS = TypeAdapter(list[ParticipantOverview])
 OverviewOrder = Literal["attention", "name"]
 LOGGED_SPAN_DAYS = 14
-TREND_FIELDS = ("mean_7d", "mean_prior_28d", "change")
 
 
 def overview_rows(
@@ -135,60 +130,92 @@ async def caseload_page(
     return rows, next_cursor
 
 
-def _rounded(value: ColumnElement[Any]) -> ColumnElement[float]:
-    return cast(func.round(cast(value, Numeric), 2), Float)
+# A participant's local today is UTC's today, or the day before or after (UTC-12 to +14).
+DAY_SHIFTS = (-1, 0, 1)
+RECENT_DAYS, PRIOR_DAYS = 7, 28
+# Per shift: entries in the recent days, days logged lately, then per dimension the recent
+# count and sum and the prior count and sum.
+PER_SHIFT = 2 + 4 * len(RATING_COLUMNS)
+
+
+def _shift(timezone: str, now: datetime) -> int:
+    return (now.astimezone(ZoneInfo(timezone)).date() - now.date()).days
+
+
+def _shift_figures(today: date) -> list[ColumnElement[Any]]:
+    """The window's sums for participants whose local today is `today`."""
+    recent = DAYS.c.local_date > today - timedelta(days=RECENT_DAYS)
+    prior = DAYS.c.local_date <= today - timedelta(days=RECENT_DAYS)
+    logged = DAYS.c.local_date > today - timedelta(days=LOGGED_SPAN_DAYS)
+    upto = DAYS.c.local_date <= today
+
+    def total(column: ColumnElement[Any], *within: ColumnElement[bool]) -> ColumnElement[Any]:
+        return func.coalesce(func.sum(case((and_(upto, *within), column), else_=0)), 0)
+
+    figures = [total(DAYS.c.entries, recent), total(literal(1), logged)]
+    for name in RATING_COLUMNS:
+        count, summed = DAYS.c[f"{name}_count"], DAYS.c[f"{name}_sum"]
+        figures += [total(count, recent), total(summed, recent)]
+        figures += [total(count, prior), total(summed, prior)]
+    return figures
 
 
 async def _window_figures(
-    session: AsyncSession, caseload: Caseload, ids: list[uuid.UUID], now: datetime
-) -> dict[uuid.UUID, Row[Any]]:
-    """Entries in the last 7 days, and per dimension the 7-day mean, the mean of the 28 days
-    before and the change, rounded in SQL, and the days logged lately; reads only the last
-    35 days' rows."""
-    recent_start, prior_start = now - RECENT, now - RECENT - PRIOR
-    is_recent = ENTRIES.c.recorded_at >= recent_start
-    figures: list[ColumnElement[Any]] = [func.sum(case((is_recent, 1), else_=0))]
-    for name in RATING_COLUMNS:
-        column = ENTRIES.c[name]
-        recent = _rounded(func.avg(case((is_recent, column))))
-        prior = _rounded(func.avg(case((~is_recent, column))))
-        figures += [recent, prior, _rounded(recent - prior)]
-    figures += _logged_days(now)
+    session: AsyncSession, caseload: Caseload, participants: list[Row[Any]], now: datetime
+) -> dict[uuid.UUID, tuple[list[int], list[Any]]]:
+    """Per participant, from the per-day rollup over their local days: entries in the last
+    7 (today included), days logged in the last 14, and per dimension the counts and sums
+    of the last 7 days and of the 28 before. One query; a set of sums per local today the
+    caseload's time zones have (at most three), each participant's picked after."""
+    shifts = sorted({_shift(p.timezone, now) for p in participants})
+    figures = [
+        figure for shift in shifts for figure in _shift_figures(now.date() + timedelta(shift))
+    ]
+    earliest = now.date() + timedelta(days=shifts[0] - RECENT_DAYS - PRIOR_DAYS)
     statement = (
-        caseload.select(ENTRIES, ENTRIES.c.participant_id, *figures, among=ids)
-        .where(LIVE, ENTRIES.c.recorded_at >= prior_start, ENTRIES.c.recorded_at <= now)
-        .group_by(ENTRIES.c.participant_id)
-    )
-    return {row[0]: row for row in await session.execute(statement)}
-
-
-# A participant's local today is UTC's today, or the day before or after (UTC-12 to +14).
-DAY_SHIFTS = (-1, 0, 1)
-LOGGED_AT = 2 + 3 * len(RATING_COLUMNS)  # after participant_id, entries_7d and the trends
-NO_WINDOW: tuple[Any, ...] = (None, 0, *(None,) * (3 * len(RATING_COLUMNS)), 0, 0, 0)
-
-
-def _logged_days(now: datetime) -> list[ColumnElement[int]]:
-    """Local days with an entry among the 14 ending with each possible local today (one per
-    `DAY_SHIFTS`); each participant's own is picked in `_day_figures`."""
-    today = now.date()
-    counts: list[ColumnElement[int]] = []
-    for shift in DAY_SHIFTS:
-        last = today + timedelta(days=shift)
-        within = and_(
-            ENTRIES.c.local_date >= last - timedelta(days=LOGGED_SPAN_DAYS - 1),
-            ENTRIES.c.local_date <= last,
+        caseload.select(
+            DAYS, DAYS.c.participant_id, *figures, among=[p.participant_id for p in participants]
         )
-        counts.append(func.count(distinct(case((within, ENTRIES.c.local_date)))))
-    return counts
+        .where(DAYS.c.local_date > earliest)
+        .group_by(DAYS.c.participant_id)
+    )
+    rows = await session.execute(statement)
+    return {row[0]: (shifts, list(row[1:])) for row in rows}
 
 
-def _day_figures(overview: dict[str, Any], window: Any, now: datetime) -> None:
-    """Days since the last entry and days logged in the last 14, in the participant's days."""
-    today = now.astimezone(ZoneInfo(overview["timezone"])).date()
-    shift = (today - now.date()).days
-    overview["days_since_last_entry"] = days_since(overview.pop("last_local_date"), today)
-    overview["logged_days_14d"] = window[LOGGED_AT + DAY_SHIFTS.index(shift)]
+def _mean(count: int, total: int) -> float | None:
+    return total / count if count else None
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def _trends(figures: list[Any]) -> dict[str, dict[str, float | None]]:
+    """Per dimension the 7-day mean, the mean of the 28 days before, and the change."""
+    trends = {}
+    for position, name in enumerate(RATING_COLUMNS):
+        recent_n, recent_sum, prior_n, prior_sum = figures[2 + 4 * position : 6 + 4 * position]
+        recent = _rounded(_mean(recent_n, recent_sum))
+        prior = _rounded(_mean(prior_n, prior_sum))
+        change = None if recent is None or prior is None else round(recent - prior, 2)
+        trends[name] = {"mean_7d": recent, "mean_prior_28d": prior, "change": change}
+    return trends
+
+
+NO_FIGURES = [0] * PER_SHIFT
+
+
+def _window_of(
+    windows: dict[uuid.UUID, tuple[list[int], list[Any]]], participant: Row[Any], now: datetime
+) -> list[Any]:
+    """The participant's figures for their own local today."""
+    found = windows.get(participant.participant_id)
+    if found is None:
+        return NO_FIGURES
+    shifts, figures = found
+    start = shifts.index(_shift(participant.timezone, now)) * PER_SHIFT
+    return figures[start : start + PER_SHIFT]
 
 
 async def _latest_scores(
@@ -233,24 +260,23 @@ async def build_overviews(
     if not participants:
         return []
     now = utcnow()
-    ids = [p.participant_id for p in participants]
-    windows = await _window_figures(session, caseload, ids, now)
-    scores = await _latest_scores(session, caseload, ids)
+    windows = await _window_figures(session, caseload, participants, now)
+    scores = await _latest_scores(session, caseload, [p.participant_id for p in participants])
     fields = participants[0]._fields  # once: Row._asdict() per row cost a fifth of the CPU
     overviews = []
     for participant in participants:
-        window = windows.get(participant[0], NO_WINDOW)
+        window = _window_of(windows, participant, now)
         overview = dict(zip(fields, participant, strict=True))
-        overview["entries_7d"] = window[1] or 0
-        for position, name in enumerate(RATING_COLUMNS):
-            first = 2 + 3 * position  # after participant_id and entries_7d
-            overview[name] = dict(zip(TREND_FIELDS, window[first : first + 3], strict=True))
+        overview["entries_7d"] = int(window[0])
+        overview.update(_trends(window))
         overview["open_alerts"] = {
             "urgent": overview.pop("urgent_alerts"),
             "routine": overview.pop("routine_alerts"),
         }
-        _day_figures(overview, window, now)
-        overview["latest_scores"] = scores.get(participant[0], [])
+        today = now.astimezone(ZoneInfo(overview["timezone"])).date()
+        overview["days_since_last_entry"] = days_since(overview.pop("last_local_date"), today)
+        overview["logged_days_14d"] = int(window[1])
+        overview["latest_scores"] = scores.get(participant.participant_id, [])
         overview["attention_reasons"] = reasons(overview)
         overviews.append(overview)
     return OVERVIEWS.validate_python(overviews)
