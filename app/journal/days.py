@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
+    CTE,
     ColumnElement,
     Date,
     Delete,
@@ -21,8 +22,12 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
+    literal,
     or_,
+    select,
 )
+from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
+from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
@@ -65,12 +70,8 @@ def _higher(stored: ColumnElement[Any], new: ColumnElement[Any]) -> ColumnElemen
     return case((or_(stored.is_(None), new > stored), new), else_=stored)
 
 
-@functools.cache
-def _count_in(dialect: str) -> Insert:
-    """Add one entry's figures (`entry_figures`) to its day, creating the day's row."""
-    insert = scoped_insert_template(dialect, DAYS)
-    values: dict[str, Any] = {"participant_id": SCOPE_PARTICIPANT, "local_date": DAY}
-    values |= {name: bindparam(name, type_=DAYS.c[name].type) for name in figure_columns()}
+def _adding(insert: PostgresInsert | SQLiteInsert) -> Insert:
+    """`insert` (of one entry's figures) adding to the day's row where it exists."""
     new = insert.excluded
     merged: dict[str, Any] = {"entries": DAYS.c.entries + new.entries}
     for dimension in RATING_COLUMNS:
@@ -81,9 +82,30 @@ def _count_in(dialect: str) -> Insert:
             low: _lower(DAYS.c[low], new[low]),
             high: _higher(DAYS.c[high], new[high]),
         }
-    return insert.values(values).on_conflict_do_update(
+    return insert.on_conflict_do_update(
         index_elements=[DAYS.c.participant_id, DAYS.c.local_date], set_=merged
     )
+
+
+@functools.cache
+def _count_in(dialect: str) -> Insert:
+    """Add one entry's figures (`entry_figures`) to its day, creating the day's row."""
+    values: dict[str, Any] = {"participant_id": SCOPE_PARTICIPANT, "local_date": DAY}
+    values |= {name: bindparam(name, type_=DAYS.c[name].type) for name in figure_columns()}
+    return _adding(scoped_insert_template(dialect, DAYS).values(values))
+
+
+def counting_in(inserted: CTE) -> Insert:
+    """For PostgreSQL, whose writable CTEs let the entry's insert and this go in one
+    statement: add the entry the CTE `inserted` returns (if any) to its day."""
+    figures: list[ColumnElement[Any]] = [inserted.c.participant_id, inserted.c.local_date]
+    figures.append(literal(1))
+    for dimension in RATING_COLUMNS:
+        value = inserted.c[dimension]
+        figures += [case((value.is_(None), 0), else_=1), func.coalesce(value, 0), value, value]
+    columns = ["participant_id", "local_date", *figure_columns()]
+    insert = scoped_insert_template("postgresql", DAYS).from_select(columns, select(*figures))
+    return _adding(insert)
 
 
 def _day_of_entries() -> Select[Any]:

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, select
+from sqlalchemy import ColumnElement, Executable, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.dml import ReturningInsert
 
 from app.access import SCOPE_PARTICIPANT, ParticipantScope
 from app.access.scope import scoped_insert_template
@@ -133,9 +132,11 @@ async def _replay(
 # Built once per database and executed with parameters, like the counter bumps: building
 # and cache-keying it on every request was a tenth of the entry POST's CPU.
 @functools.cache
-def _insert_unless_taken(dialect: str) -> ReturningInsert[int]:
-    """Insert an entry unless its id exists. On PostgreSQL the counter bump rides along in
-    a CTE (one statement); SQLite has no writable CTEs and takes the number as a parameter.
+def _insert_unless_taken(dialect: str) -> Executable:
+    """Insert an entry unless its id exists, returning its change number. On PostgreSQL the
+    counter bump and the entry's count in its day (`days.counting_in`) ride along in CTEs:
+    one statement. SQLite has no writable CTEs: it takes the number as a parameter, and the
+    caller counts the entry in its day (`days.count_in`).
 
     `ON CONFLICT (participant_id, id) DO NOTHING` waits for a concurrent insert of the same
     id by the same participant to commit or roll back, so a retry racing its original needs
@@ -146,21 +147,39 @@ def _insert_unless_taken(dialect: str) -> ReturningInsert[int]:
     }
     params["participant_id"] = SCOPE_PARTICIPANT
     insert = scoped_insert_template(dialect, ENTRIES)
-    if dialect == "postgresql":
-        bump = change_seq_bump_unless_taken(dialect).cte("bumped")
-        params["change_seq"] = bump.c.last_change_seq
-        insert = insert.from_select(list(params), select(*params.values())).add_cte(bump)
-    else:
-        insert = insert.values(params)
-    return insert.on_conflict_do_nothing(
-        index_elements=[ENTRIES.c.participant_id, ENTRIES.c.id]
-    ).returning(ENTRIES.c.change_seq)
+    if dialect != "postgresql":
+        return (
+            insert.values(params)
+            .on_conflict_do_nothing(index_elements=[ENTRIES.c.participant_id, ENTRIES.c.id])
+            .returning(ENTRIES.c.change_seq)
+        )
+    bump = change_seq_bump_unless_taken(dialect).cte("bumped")
+    params["change_seq"] = bump.c.last_change_seq
+    inserted = (
+        insert.from_select(list(params), select(*params.values()))
+        .add_cte(bump)
+        .on_conflict_do_nothing(index_elements=[ENTRIES.c.participant_id, ENTRIES.c.id])
+        .returning(
+            ENTRIES.c.change_seq,
+            ENTRIES.c.participant_id,
+            ENTRIES.c.local_date,
+            *(ENTRIES.c[name] for name in RATING_COLUMNS),
+        )
+        .cte("inserted")
+    )
+    counted = days.counting_in(inserted).cte("counted")
+    return (
+        select(inserted.c.change_seq)
+        .add_cte(counted)
+        .execution_options(**insert.get_execution_options())
+    )
 
 
 async def _insert_new(
     session: AsyncSession, scope: ParticipantScope, entry: dict[str, Any]
 ) -> bool:
-    """Insert `entry` unless its id is taken or its owner erased; sets its change number."""
+    """Insert `entry` unless its id is taken or its owner erased, and count it in its day;
+    sets its change number."""
     dialect = dialect_name(session)
     params = scope.bind(**entry)
     if dialect != "postgresql":
@@ -173,6 +192,8 @@ async def _insert_new(
     if change_seq is None:
         return False
     entry["change_seq"] = change_seq
+    if dialect != "postgresql":
+        await days.count_in(session, scope, entry)
     return True
 
 
@@ -208,7 +229,6 @@ async def create_entry(
         "deleted_at": None,
     }
     if await _insert_new(session, scope, entry):
-        await days.count_in(session, scope, entry)
         raised = await evaluate_entry_rules(session, scope, entry["id"], now)
         urgent = any(alert.new and alert.severity == "urgent" for alert in raised)
         support = await get_support(session) if urgent else None
