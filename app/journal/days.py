@@ -17,10 +17,13 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     Delete,
+    ScalarSelect,
     Select,
+    Text,
     and_,
     bindparam,
     case,
+    cast,
     func,
     literal,
     or_,
@@ -152,12 +155,29 @@ def forget_all(scope: ParticipantScope) -> Delete:
     return scope.delete(DAYS)
 
 
-def days_between(*figures: ColumnElement[Any]) -> Select[Any]:
-    """A statement built once: rows of the rollup of whichever participant a scope binds,
-    between the bound days `since` and `until`."""
-    return scoped_template(DAYS, DAYS.c.local_date, *figures).where(
+def days_between(*columns: ColumnElement[Any]) -> Select[Any]:
+    """A statement built once: `columns` of the rollup rows of whichever participant a scope
+    binds, between the bound days `since` and `until`."""
+    return scoped_template(DAYS, *columns).where(
         and_(
             DAYS.c.local_date >= bindparam("since", type_=Date()),
             DAYS.c.local_date <= bindparam("until", type_=Date()),
         )
     )
+
+
+SUMS = [f"{dimension}_{figure}" for dimension in RATING_COLUMNS for figure in ("count", "sum")]
+
+
+def days_as_json(dialect: str) -> ScalarSelect[Any]:
+    """The rollup's days between the bound `since` and `until` as one JSON array (text) of
+    `[local_date, count and sum of each dimension]`: a value to read beside another
+    statement's rows, in its round trip."""
+    figures = [DAYS.c.local_date, *(DAYS.c[name] for name in SUMS)]
+    aggregate: ColumnElement[Any]
+    if dialect == "postgresql":
+        # As text, as SQLite's is: the driver would decode json itself.
+        aggregate = cast(func.json_agg(func.json_build_array(*figures)), Text)
+    else:
+        aggregate = func.json_group_array(func.json_array(*figures))
+    return days_between(aggregate).scalar_subquery()
