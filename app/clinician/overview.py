@@ -175,12 +175,7 @@ async def build_overviews(
         overview = dict(zip(fields, participant, strict=True))
         overview["entries_7d"] = window.entries_7d
         overview["logged_days_14d"] = window.logged_days_14d
-        for name, trend in window.trends.items():
-            overview[name] = {
-                "mean_7d": trend.mean_7d,
-                "mean_prior_28d": trend.mean_prior_28d,
-                "change": trend.change,
-            }
+        overview.update(window.trends)
         overview["open_alerts"] = {
             "urgent": overview.pop("urgent_alerts"),
             "routine": overview.pop("routine_alerts"),

@@ -29,18 +29,15 @@ SPANS = (("recent", RECENT_DAYS), ("fortnight", LOGGED_DAYS), ("prior", RECENT_D
 FIGURES = [f"{name}_{figure}" for name in RATING_COLUMNS for figure in ("count", "sum")]
 
 
-@dataclass(frozen=True, slots=True)
-class Trend:
-    mean_7d: float | None
-    mean_prior_28d: float | None
-    change: float | None
+Trends = dict[str, dict[str, float | None]]
 
 
 @dataclass(frozen=True, slots=True)
 class Window:
     entries_7d: int
     logged_days_14d: int
-    trends: dict[str, Trend]
+    # Per dimension: `mean_7d`, `mean_prior_28d` and `change`, rounded to 2 places.
+    trends: Trends
 
 
 def local_today(timezone: str, now: datetime) -> date:
@@ -62,28 +59,28 @@ def _span(todays: dict[date, list[uuid.UUID]]) -> ColumnElement[Any]:
     return case(*whens, else_=_span_of_day(last))
 
 
-def _rounded_mean(count: int, total: int) -> float | None:
-    return round(total / count, 2) if count else None
-
-
-def _trend(recent: tuple[int, int], prior: tuple[int, int]) -> Trend:
-    mean_7d, mean_prior = _rounded_mean(*recent), _rounded_mean(*prior)
-    change = None if mean_7d is None or mean_prior is None else round(mean_7d - mean_prior, 2)
-    return Trend(mean_7d, mean_prior, change)
+def _trends(recent: Sequence[int], prior: Sequence[int]) -> Trends:
+    """From the counts and sums of the last 7 days and of the 28 before (in `FIGURES`
+    order): per dimension the two means and their change. Plain arithmetic in a loop: it
+    runs for every participant of a caseload."""
+    trends: Trends = {}
+    for index, name in enumerate(RATING_COLUMNS):
+        count, prior_count = recent[2 * index], prior[2 * index]
+        mean = round(recent[2 * index + 1] / count, 2) if count else None
+        prior_mean = round(prior[2 * index + 1] / prior_count, 2) if prior_count else None
+        change = None
+        if mean is not None and prior_mean is not None:
+            change = round(mean - prior_mean, 2)
+        trends[name] = {"mean_7d": mean, "mean_prior_28d": prior_mean, "change": change}
+    return trends
 
 
 def _window(spans: dict[str, Sequence[int]]) -> Window:
     """A participant's figures from their rows per span: (days, entries, count, sum, ...)."""
     empty = [0] * (2 + len(FIGURES))
     recent, fortnight, prior = (spans.get(name, empty) for name, _ in SPANS)
-    trends = {}
-    for index, name in enumerate(RATING_COLUMNS):
-        at = 2 + 2 * index
-        trends[name] = _trend(
-            (recent[at], recent[at + 1]),
-            (fortnight[at] + prior[at], fortnight[at + 1] + prior[at + 1]),
-        )
-    return Window(recent[1], recent[0] + fortnight[0], trends)
+    earlier = [a + b for a, b in zip(fortnight[2:], prior[2:], strict=True)]
+    return Window(recent[1], recent[0] + fortnight[0], _trends(recent[2:], earlier))
 
 
 EMPTY = _window({})
