@@ -62,13 +62,15 @@ def _rules_and_days(dialect: str) -> Select[Any]:
 
 def _days_from(days_json: str | None, dimensions: set[str]) -> Days:
     """`days_as_json`'s array as the rules read it: per dimension, per day, count and sum."""
-    days: Days = {dimension: {} for dimension in dimensions}
-    for local_date, *sums in json.loads(days_json or "[]"):
-        day = date.fromisoformat(local_date)
-        for index, dimension in enumerate(RATING_COLUMNS):
-            count = sums[2 * index]
-            if count and dimension in days:
-                days[dimension][day] = DayTotals(count, float(sums[2 * index + 1]))
+    wanted = [
+        (name, 1 + 2 * index) for index, name in enumerate(RATING_COLUMNS) if name in dimensions
+    ]
+    days: Days = {name: {} for name, _ in wanted}
+    for row in json.loads(days_json or "[]"):
+        day = date.fromisoformat(row[0])
+        for name, at in wanted:
+            if row[at]:
+                days[name][day] = DayTotals(row[at], float(row[at + 1]))
     return days
 
 
