@@ -37,7 +37,7 @@ from sqlalchemy.sql.dml import Insert
 from app.access import SCOPE_PARTICIPANT, ParticipantScope, scoped_template
 from app.access.scope import scoped_delete_template, scoped_insert_template
 from app.db import dialect_name
-from app.journal.models import JOURNAL_DAYS, RATING_COLUMNS
+from app.journal.models import DAY_SUMS, JOURNAL_DAYS, RATING_COLUMNS
 from app.journal.queries import ENTRIES, LIVE
 
 DAYS = JOURNAL_DAYS
@@ -166,14 +166,11 @@ def days_between(*columns: ColumnElement[Any]) -> Select[Any]:
     )
 
 
-SUMS = [f"{dimension}_{figure}" for dimension in RATING_COLUMNS for figure in ("count", "sum")]
-
-
 def days_as_json(dialect: str) -> ScalarSelect[Any]:
     """The rollup's days between the bound `since` and `until` as one JSON array (text) of
     `[local_date, count and sum of each dimension]`: a value to read beside another
     statement's rows, in its round trip."""
-    figures = [DAYS.c.local_date, *(DAYS.c[name] for name in SUMS)]
+    figures = [DAYS.c.local_date, *(DAYS.c[name] for name in DAY_SUMS[1:])]
     aggregate: ColumnElement[Any]
     if dialect == "postgresql":
         # As text, as SQLite's is: the driver would decode json itself.

@@ -118,11 +118,19 @@ def _day_figures(dimension: str) -> list[Column[Any]]:
     ]
 
 
+# The rollup's figures the reads over days take: the write path reads 35 days of them.
+DAY_SUMS = ["entries", *(f"{d}_{figure}" for d in RATING_COLUMNS for figure in ("count", "sum"))]
+
 # One participant's live entries of one local day, rolled up: how many, and per dimension
 # how many rated it, their sum, lowest and highest. Kept in the transaction of every entry
 # write (app/journal/days.py), so that figures over days (summaries, the overview, the
 # alert rules on daily means) read one row per day instead of every entry of it. A day
 # with no live entry has no row.
+#
+# Stored in key order, so that one participant's days lie together: on PostgreSQL the key's
+# index carries the sums (`INCLUDE`), and reading 35 days is an index-only scan of a page or
+# two instead of 35 scattered heap pages; on SQLite the table is the key's tree (WITHOUT
+# ROWID).
 JOURNAL_DAYS = Table(
     "journal_days",
     Base.metadata,
@@ -130,7 +138,8 @@ JOURNAL_DAYS = Table(
     Column("local_date", Date),
     Column("entries", Integer, nullable=False),
     *(column for dimension in RATING_COLUMNS for column in _day_figures(dimension)),
-    PrimaryKeyConstraint("participant_id", "local_date"),
+    PrimaryKeyConstraint("participant_id", "local_date", postgresql_include=DAY_SUMS),
+    sqlite_with_rowid=False,
     **PARTICIPANT_OWNED,
 )
 

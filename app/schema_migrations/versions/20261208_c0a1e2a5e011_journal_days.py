@@ -1,5 +1,6 @@
 """The per-day rollup of each participant's live entries (`journal_days`), counted once
-from the entries already stored; from then on the entry writes keep it.
+from the entries already stored; from then on the entry writes keep it. Stored in key order:
+the key's index carries the sums on PostgreSQL, the table is the key's tree on SQLite.
 
 Revision ID: c0a1e2a5e011
 Revises: c0a1e2a5e010
@@ -17,6 +18,9 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 DIMENSIONS = ("mood", "focus", "anxiety", "creativity", "connection")
+# Carried by the key's index, so that reading a participant's recent days is an index-only
+# scan (app/journal/models.py).
+SUMS = ["entries", *(f"{d}_{figure}" for d in DIMENSIONS for figure in ("count", "sum"))]
 
 
 def upgrade() -> None:
@@ -40,7 +44,13 @@ def upgrade() -> None:
             name=op.f("fk_journal_days_participant_id_users"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("participant_id", "local_date", name=op.f("pk_journal_days")),
+        sa.PrimaryKeyConstraint(
+            "participant_id",
+            "local_date",
+            name=op.f("pk_journal_days"),
+            postgresql_include=SUMS,
+        ),
+        sqlite_with_rowid=False,
     )
     counted = ", ".join(
         f"count({d}), coalesce(sum({d}), 0), min({d}), max({d})" for d in DIMENSIONS
