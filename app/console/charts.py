@@ -1,0 +1,80 @@
+"""Charts drawn on the server: the daily means of one dimension as SVG geometry, with the
+same figures as rows for the table a screen reader reads instead."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from app.journal.models import RATING_COLUMNS
+from app.journal.schemas import SeriesPoint
+
+WIDTH, HEIGHT = 600, 160
+PADDING = 24
+SCALE_MAX = 10  # ratings are 0 to 10
+DIMENSION_LABELS = {
+    "mood": "Mood",
+    "focus": "Focus",
+    "anxiety": "Anxiety",
+    "creativity": "Creativity",
+    "connection": "Social connection",
+}
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    day: date
+    mean: float
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
+class Chart:
+    dimension: str
+    label: str
+    days: int
+    first_day: date
+    last_day: date
+    points: list[ChartPoint]
+    width: int = WIDTH
+    height: int = HEIGHT
+
+    @property
+    def polyline(self) -> str:
+        return " ".join(f"{point.x:.1f},{point.y:.1f}" for point in self.points)
+
+    @property
+    def gridlines(self) -> list[tuple[int, float]]:
+        """(rating, y) of the horizontal lines at 0, 5 and 10."""
+        return [(value, _y(value)) for value in (0, 5, SCALE_MAX)]
+
+    @property
+    def left(self) -> int:
+        return PADDING
+
+    @property
+    def right(self) -> int:
+        return WIDTH - PADDING // 2
+
+
+def _y(value: float) -> float:
+    return HEIGHT - PADDING / 2 - value / SCALE_MAX * (HEIGHT - PADDING)
+
+
+def daily_chart(dimension: str, series: list[SeriesPoint], last_day: date, days: int) -> Chart:
+    """The dimension's daily means over the `days` local days ending `last_day`: one point
+    per day that has a mean, placed by its date (days without entries leave a gap in x)."""
+    first_day = last_day - timedelta(days=days - 1)
+    span = max(days - 1, 1)
+    points = []
+    for point in series:
+        mean = getattr(point, dimension)
+        if mean is None or not first_day <= point.period_start <= last_day:
+            continue
+        offset = (point.period_start - first_day).days
+        x = PADDING + offset / span * (WIDTH - PADDING * 1.5)
+        points.append(ChartPoint(point.period_start, mean, x, _y(mean)))
+    return Chart(dimension, DIMENSION_LABELS[dimension], days, first_day, last_day, points)
+
+
+def daily_charts(series: list[SeriesPoint], last_day: date, days: int) -> list[Chart]:
+    return [daily_chart(name, series, last_day, days) for name in RATING_COLUMNS]

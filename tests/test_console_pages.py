@@ -1,0 +1,73 @@
+"""The console's clinician and admin pages, over HTTP like the rest of the suite."""
+
+import httpx
+from fastapi import FastAPI
+
+from app.users.models import Role
+from tests.conftest import Accounts
+from tests.console import chart_points, console_session, get_page, post_form
+from tests.helpers import ago, care_team, post_entry
+
+
+async def test_clinician_sees_their_caseload_in_attention_order(
+    app: FastAPI, client: httpx.AsyncClient, accounts: Accounts
+) -> None:
+    _, clinician, people = await care_team(client, accounts, participants=2)
+    await post_entry(client, people[1], recorded_at=ago(hours=2))
+    other = await accounts.make(display_name="Not Mine")
+    me = await console_session(app, clinician)
+
+    response = await get_page(client, me, "/console/")
+
+    assert response.status_code == 200, response.text
+    assert "P000" in response.text and "P001" in response.text
+    assert "Not Mine" not in response.text
+    assert response.text.index("P001") < response.text.index("P000")  # unreviewed first
+    assert "entries you have not reviewed" in response.text
+    assert other.id  # never shown
+
+
+async def test_participant_page_draws_a_point_per_day_with_entries(
+    app: FastAPI, client: httpx.AsyncClient, accounts: Accounts
+) -> None:
+    _, clinician, (person,) = await care_team(client, accounts)
+    for days in (1, 2, 5):
+        await post_entry(client, person, recorded_at=ago(days=days), note=None)
+    me = await console_session(app, clinician)
+
+    response = await get_page(client, me, f"/console/participants/{person.id}")
+
+    assert response.status_code == 200, response.text
+    # 5 dimensions drawn over 30 and 90 days; connection is never rated in these entries.
+    assert chart_points(response.text) == 3 * 4 * 2
+
+
+async def test_admin_pages_render(
+    app: FastAPI, client: httpx.AsyncClient, accounts: Accounts
+) -> None:
+    admin, _, (person,) = await care_team(client, accounts)
+    me = await console_session(app, admin)
+    for path in (
+        "/console/admin/accounts",
+        "/console/admin/accounts?role=clinician&q=okafor",
+        f"/console/admin/participants/{person.id}",
+        "/console/admin/audit",
+        "/console/admin/overdue",
+    ):
+        response = await get_page(client, me, path)
+        assert response.status_code == 200, (path, response.text)
+
+
+async def test_admin_creates_an_account_and_sees_its_code_once(
+    app: FastAPI, client: httpx.AsyncClient, accounts: Accounts
+) -> None:
+    admin = await accounts.make(Role.admin)
+    me = await console_session(app, admin)
+    fields = {"email": "new.clinician@example.org", "role": "clinician", "display_name": "Dr New"}
+
+    created = await post_form(client, me, "/console/admin/accounts", fields)
+
+    assert created.status_code == 201, created.text
+    assert 'id="activation-code"' in created.text
+    listing = await get_page(client, me, "/console/admin/accounts")
+    assert "Dr New" in listing.text and 'id="activation-code"' not in listing.text
