@@ -27,6 +27,7 @@ from app.errors import NotAuthenticated
 COOKIE_NAME = "journal_console"
 COOKIE_PATH = "/console"
 CSRF_FIELD = "csrf_token"
+STAFF_ROLES = frozenset({"clinician", "admin"})
 
 
 class SignedOut(Exception):
@@ -114,6 +115,8 @@ async def load_console_session(
     if row is None:
         raise SignedOut(ended=True)
     user = SignedInUser(*row)
+    if user.role.value not in STAFF_ROLES:
+        raise SignedOut()
     if not await _slide_idle_deadline(session, settings, user.role.value, session_id):
         raise SignedOut(ended=True)
     identity = Identity(user=user, session_id=session_id, request_id=request.state.request_id)
