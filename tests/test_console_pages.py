@@ -50,6 +50,9 @@ async def test_admin_pages_render(
     for path in (
         "/console/admin/accounts",
         "/console/admin/accounts?role=clinician&q=okafor",
+        "/console/admin/accounts?role=&q=",
+        "/console/admin/audit?actor_id=&participant_id=&action=&outcome=&since=&until=",
+        f"/console/admin/audit?participant_id={person.id}&action=assignment.set&since=2026-01-01",
         f"/console/admin/participants/{person.id}",
         "/console/admin/audit",
         "/console/admin/overdue",
@@ -71,3 +74,13 @@ async def test_admin_creates_an_account_and_sees_its_code_once(
     assert 'id="activation-code"' in created.text
     listing = await get_page(client, me, "/console/admin/accounts")
     assert "Dr New" in listing.text and 'id="activation-code"' not in listing.text
+
+
+async def test_a_bad_filter_is_a_friendly_422_page(
+    app: FastAPI, client: httpx.AsyncClient, accounts: Accounts
+) -> None:
+    me = await console_session(app, await accounts.make(Role.admin))
+    for path in ("/console/admin/accounts?role=wizard", "/console/admin/audit?actor_id=nope"):
+        response = await get_page(client, me, path)
+        assert response.status_code == 422, response.text
+        assert "Please check the form" in response.text

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import TypeAdapter
 
 from app.admin import service
 from app.admin.schemas import ApprovalRead, UserCreate, UserUpdate
@@ -18,6 +19,7 @@ from app.users.models import Role
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 ACCOUNTS_PAGE = 50
+ROLE_FILTER: TypeAdapter[Role | None] = TypeAdapter(Role | None)
 
 
 @router.get("/accounts")
@@ -25,17 +27,19 @@ async def accounts(
     request: Request,
     console: ConsoleAdmin,
     session: SessionDep,
-    role: Annotated[Role | None, Query()] = None,
+    role: Annotated[str | None, Query(max_length=20)] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> Response:
+    """Accounts in the order they were created; an empty filter (`role=`) is no filter."""
+    chosen = ROLE_FILTER.validate_python(role or None)
     page = await service.list_accounts(
-        session, role=role, limit=ACCOUNTS_PAGE, cursor=cursor, search=q or None
+        session, role=chosen, limit=ACCOUNTS_PAGE, cursor=cursor, search=q or None
     )
     context = {
         "accounts": page.items,
         "next_cursor": page.next_cursor,
-        "role": role.value if role else "",
+        "role": chosen.value if chosen else "",
         "roles": [member.value for member in Role],
         "q": q or "",
     }

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel
 
 from app.access import oversight_of
 from app.admin import service
@@ -24,6 +25,18 @@ from app.users.models import Role
 
 router = APIRouter(include_in_schema=False)
 AUDIT_PAGE = 50
+FilterField = Annotated[str | None, Query(max_length=64)]
+
+
+class AuditFilters(BaseModel):
+    """The audit page's filter form, as typed values."""
+
+    actor_id: uuid.UUID | None
+    participant_id: uuid.UUID | None
+    action: AuditAction | None
+    outcome: Literal["success", "failure"] | None
+    since: date | None
+    until: date | None
 
 
 def _care_page(participant_id: uuid.UUID, done: str) -> RedirectResponse:
@@ -98,33 +111,41 @@ async def audit_log(
     request: Request,
     console: ConsoleAdmin,
     session: SessionDep,
-    actor_id: Annotated[uuid.UUID | None, Query()] = None,
-    participant_id: Annotated[uuid.UUID | None, Query()] = None,
-    action: Annotated[AuditAction | None, Query()] = None,
-    outcome: Annotated[Literal["success", "failure"] | None, Query()] = None,
-    since: Annotated[date | None, Query()] = None,
-    until: Annotated[date | None, Query()] = None,
+    actor_id: FilterField = None,
+    participant_id: FilterField = None,
+    action: FilterField = None,
+    outcome: FilterField = None,
+    since: FilterField = None,
+    until: FilterField = None,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> Response:
-    """The audit trail, newest first, filtered as `GET /v1/admin/audit-events` is."""
+    """The audit trail, newest first, filtered as `GET /v1/admin/audit-events` is. A filter
+    left empty in the form (sent as `name=`) is no filter."""
+    chosen = AuditFilters.model_validate(
+        {
+            "actor_id": actor_id or None,
+            "participant_id": participant_id or None,
+            "action": action or None,
+            "outcome": outcome or None,
+            "since": since or None,
+            "until": until or None,
+        }
+    )
     filters = audit.AuditFilter(
-        actor_id, participant_id, action, outcome, _day_start(since), _day_start(until, 1)
+        chosen.actor_id,
+        chosen.participant_id,
+        chosen.action,
+        chosen.outcome,
+        _day_start(chosen.since),
+        _day_start(chosen.until, 1),
     )
     page = await audit.list_audit_events(session, filters, limit=AUDIT_PAGE, cursor=cursor)
-    chosen = {
-        "actor_id": actor_id,
-        "participant_id": participant_id,
-        "action": action.value if action else None,
-        "outcome": outcome,
-        "since": since,
-        "until": until,
-    }
-    kept = {name: str(value) for name, value in chosen.items() if value is not None}
+    kept = {name: str(value) for name, value in chosen.model_dump(mode="json").items() if value}
     next_query = urlencode({**kept, "cursor": page.next_cursor}) if page.next_cursor else None
     context = {
         "events": page.items,
         "next_query": next_query,
-        "chosen": {name: str(value or "") for name, value in chosen.items()},
+        "chosen": {name: kept.get(name, "") for name in AuditFilters.model_fields},
         "actions": [member.value for member in AuditAction],
     }
     return render(request, "audit.html", context, console=console)

@@ -90,10 +90,12 @@ async def app_error_page(request: Request, exc: Exception) -> Response:
 
 async def invalid_form_page(request: Request, exc: Exception) -> Response:
     errors = exc.errors() if isinstance(exc, RequestValidationError | ValidationError) else []
-    if errors and all(error["loc"][0] == "path" for error in errors):
+    if errors and all(error["loc"][:1] == ("path",) for error in errors):
         return _error_page(request, 404, "No such page.")
     # The messages only: pydantic's `input` may hold a note or a password.
-    fields = "; ".join(f"{error['loc'][-1]}: {error['msg']}" for error in errors)
+    fields = "; ".join(
+        f"{error['loc'][-1]}: {error['msg']}" if error["loc"] else error["msg"] for error in errors
+    )
     return _error_page(request, 422, f"Please check the form. {fields}")
 
 
