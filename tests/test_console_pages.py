@@ -6,7 +6,8 @@ from fastapi import FastAPI
 from app.users.models import Role
 from tests.conftest import Accounts
 from tests.console import chart_points, console_session, get_page, post_form
-from tests.helpers import ago, care_team, post_entry
+from tests.helpers import ago, assign, care_team, post_entry
+from tests.test_clinician import StatementCounter
 
 
 async def test_clinician_sees_their_caseload_in_attention_order(
@@ -84,3 +85,22 @@ async def test_a_bad_filter_is_a_friendly_422_page(
         response = await get_page(client, me, path)
         assert response.status_code == 422, response.text
         assert "Please check the form" in response.text
+
+
+async def test_the_caseload_page_issues_the_same_statements_for_1_and_30_participants(
+    app: FastAPI, client: httpx.AsyncClient, accounts: Accounts
+) -> None:
+    admin = await accounts.make(Role.admin)
+    counts = []
+    for size in (1, 30):
+        clinician = await accounts.make(Role.clinician)
+        for i in range(size):
+            person = await accounts.make(display_name=f"N{i:03d}")
+            await assign(client, admin, person, clinician)
+            await post_entry(client, person, recorded_at=ago(days=i % 9))
+        me = await console_session(app, clinician)
+        with StatementCounter(app) as counter:
+            page = await get_page(client, me, "/console/")
+        assert page.text.count('href="/console/participants/') == size
+        counts.append(counter.count)
+    assert counts[0] == counts[1]

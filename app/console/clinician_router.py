@@ -123,9 +123,19 @@ async def participant(
         session, scope, AssessmentFilter(), 50, None
     )
     care_notes, _ = await service.list_participant_notes(session, scope, ENTRIES_PAGE, None)
+    alert_history, _ = await inbox.list_inbox(
+        session,
+        caseload_of(identity),
+        status=None,
+        severity=None,
+        participant_id=participant_id,
+        limit=ENTRIES_PAGE,
+        cursor=None,
+    )
     context = {
         "participant": overview,
         "notes": care_notes,
+        "alerts": alert_history,
         "reasons": ATTENTION_REASONS,
         "charts": {
             days: daily_charts(summary.series, summary.to_date, days) for days in CHART_WINDOWS
