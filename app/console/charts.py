@@ -39,8 +39,20 @@ class Chart:
     height: int = HEIGHT
 
     @property
-    def polyline(self) -> str:
-        return " ".join(f"{point.x:.1f},{point.y:.1f}" for point in self.points)
+    def polylines(self) -> list[str]:
+        """The line through the points, broken where days without entries leave a gap (a
+        line across them would draw figures nobody reported)."""
+        runs: list[list[ChartPoint]] = []
+        for point in self.points:
+            if runs and (point.day - runs[-1][-1].day).days == 1:
+                runs[-1].append(point)
+            else:
+                runs.append([point])
+        return [
+            " ".join(f"{point.x:.1f},{point.y:.1f}" for point in run)
+            for run in runs
+            if len(run) > 1
+        ]
 
     @property
     def gridlines(self) -> list[tuple[int, float]]:
