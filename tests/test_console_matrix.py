@@ -78,6 +78,10 @@ def note(_world: World, _role: str) -> dict[str, str]:
     return {"text": "Seen today.", "visibility": "care_team"}
 
 
+def schedule(_world: World, _role: str) -> dict[str, str]:
+    return {"instrument": "gad-7", "every_days": "14"}
+
+
 def resolution(_world: World, _role: str) -> dict[str, str]:
     return {"resolution_note": "Called."}
 
@@ -100,6 +104,8 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", PID): clinician_page(200, 404, 200),
     ("POST", PID + "/review-mark"): clinician_page(303, 404, 403),
     ("POST", PID + "/notes"): clinician_page(303, 404, 303, form=note),
+    ("POST", PID + "/schedules"): clinician_page(303, 404, 403, form=schedule),
+    ("POST", PID + "/schedules/{instrument}/stop"): clinician_page(303, 404, 403),
     ("GET", "/admin/accounts"): admin_page(200),
     ("POST", "/admin/accounts"): admin_page(201, new_account),
     ("POST", "/admin/accounts/{user_id}/deactivate"): admin_page(303),
@@ -150,7 +156,10 @@ async def test_console_route_answers_each_role_as_documented(
         role: await console_session(app, world.accounts[role]) for role in ROLES[1:]
     }
     url = "/console" + path.format(
-        participant_id=world.participant.id, user_id=target.id, alert_id=uuid.uuid4()
+        participant_id=world.participant.id,
+        user_id=target.id,
+        alert_id=uuid.uuid4(),
+        instrument="gad-7",
     )
     for role in ROLES:
         before = await snapshot(accounts)

@@ -26,6 +26,7 @@ DONE_MESSAGES = {
     "resolved": "The alert is resolved.",
     "reviewed": "Everything up to now is marked reviewed.",
     "noted": "The note is saved.",
+    "scheduled": "The questionnaire schedule is updated.",
     "deactivated": "The account is deactivated; its sessions have ended.",
     "reactivated": "The account is active again.",
     "assigned": "The care team is updated.",
