@@ -118,6 +118,9 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", "/admin" + PID + "/backup/end"): admin_page(303),
     ("GET", "/admin/audit"): admin_page(200),
     ("GET", "/admin/overdue"): admin_page(200),
+    ("GET", "/admin/alert-rules"): admin_page(200),
+    ("POST", "/admin/alert-rules/{key}/switch"): admin_page(303),
+    ("GET", "/admin/support"): admin_page(200),
 }
 
 
@@ -160,6 +163,7 @@ async def test_console_route_answers_each_role_as_documented(
         user_id=target.id,
         alert_id=uuid.uuid4(),
         instrument="gad-7",
+        key="anxiety-high-3d",
     )
     for role in ROLES:
         before = await snapshot(accounts)

@@ -104,3 +104,22 @@ async def test_the_caseload_page_issues_the_same_statements_for_1_and_30_partici
         assert page.text.count('href="/console/participants/') == size
         counts.append(counter.count)
     assert counts[0] == counts[1]
+
+
+async def test_an_admin_switches_a_default_alert_rule_off_and_on(
+    app: FastAPI, client: httpx.AsyncClient, accounts: Accounts
+) -> None:
+    admin = await accounts.make(Role.admin)
+    me = await console_session(app, admin)
+
+    async def enabled() -> bool:
+        rules = (await client.get("/v1/admin/alert-rules", headers=admin.headers)).json()
+        return bool(next(r for r in rules["rules"] if r["key"] == "anxiety-high-3d")["enabled"])
+
+    assert await enabled()
+    off = await post_form(client, me, "/console/admin/alert-rules/anxiety-high-3d/switch")
+    assert off.status_code == 303 and not await enabled()
+    await post_form(client, me, "/console/admin/alert-rules/anxiety-high-3d/switch")
+    assert await enabled()
+    unknown = await post_form(client, me, "/console/admin/alert-rules/no-such-rule/switch")
+    assert unknown.status_code == 404

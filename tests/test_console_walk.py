@@ -77,6 +77,8 @@ async def test_every_page_carries_the_headers_and_no_inline_script_or_style(
         f"/console/admin/participants/{person.id}",
         "/console/admin/audit",
         "/console/admin/overdue",
+        "/console/admin/alert-rules",
+        "/console/admin/support",
     ]
     await walk(client, boss, admin_paths)
     client.cookies.clear()
@@ -110,6 +112,8 @@ async def test_admin_pages_show_no_journal_content(
         "/console/admin/audit",
         f"/console/admin/audit?participant_id={person.id}",
         "/console/admin/overdue",
+        "/console/admin/alert-rules",
+        "/console/admin/support",
     ]
     for html in await walk(client, boss, paths):
         for content in (DISTINCTIVE_NOTE, DISTINCTIVE_TAG, "Anxiety 8 or higher", "GAD-7"):

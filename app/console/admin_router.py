@@ -11,7 +11,7 @@ from pydantic import TypeAdapter
 from app.admin import service
 from app.admin.schemas import ApprovalRead, UserCreate, UserUpdate
 from app.config import SettingsDep
-from app.console import oversight_router
+from app.console import oversight_router, settings_router
 from app.console.dependencies import AdminForm, ConsoleAdmin
 from app.console.pages import render
 from app.db import SessionDep
@@ -112,3 +112,4 @@ async def issue_activation_code(
 
 
 router.include_router(oversight_router.router)
+router.include_router(settings_router.router)

@@ -159,6 +159,12 @@ def test_an_admin_creates_an_account_and_sees_its_code_once(page: Page, clinic: 
     page.get_by_role("link", name="Overdue alerts").click()
     expect(page.get_by_role("row").filter(has_text="Sam")).to_be_visible()
     assert_accessible(page)
+    page.get_by_role("link", name="Alert rules").click()
+    expect(page.get_by_role("heading", name="Default alert rules")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Support contacts").click()
+    expect(page.get_by_role("heading", name="Samaritans")).to_be_visible()
+    assert_accessible(page)
 
 
 def test_a_form_from_another_site_changes_nothing(
