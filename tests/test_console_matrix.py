@@ -105,6 +105,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", PID + "/review-mark"): clinician_page(303, 404, 403),
     ("POST", PID + "/notes"): clinician_page(303, 404, 303, form=note),
     ("POST", PID + "/schedules"): clinician_page(303, 404, 403, form=schedule),
+    ("POST", PID + "/alert-rules/{key}/switch"): clinician_page(303, 404, 403),
     ("POST", PID + "/schedules/{instrument}/stop"): clinician_page(303, 404, 403),
     ("GET", "/admin/accounts"): admin_page(200),
     ("POST", "/admin/accounts"): admin_page(201, new_account),

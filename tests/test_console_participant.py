@@ -71,3 +71,28 @@ async def test_a_note_is_corrected_by_a_note_that_supersedes_it(
     assert again.status_code == 409  # a note is superseded at most once
     page = await get_page(client, me, base)
     assert "superseded by a later note" in page.text and "corrects an earlier note" in page.text
+
+
+async def test_a_clinician_switches_a_rule_off_for_one_participant_only(
+    app: FastAPI, client: httpx.AsyncClient, accounts: Accounts
+) -> None:
+    admin, clinician, (person, other) = await care_team(client, accounts, participants=2)
+    me = await console_session(app, clinician)
+
+    async def enabled(who_id: object) -> bool:
+        url = f"/v1/clinician/participants/{who_id}/alert-rules"
+        rules = (await client.get(url, headers=clinician.headers)).json()["rules"]
+        return bool(
+            next(r for r in rules if r["rule"]["key"] == "anxiety-high-3d")["rule"]["enabled"]
+        )
+
+    switched = await post_form(
+        client, me, f"/console/participants/{person.id}/alert-rules/anxiety-high-3d/switch"
+    )
+
+    assert switched.status_code == 303
+    assert not await enabled(person.id) and await enabled(other.id)
+    clinic = (await client.get("/v1/admin/alert-rules", headers=admin.headers)).json()
+    assert all(rule["enabled"] for rule in clinic["rules"] if rule["key"] == "anxiety-high-3d")
+    page = await get_page(client, me, f"/console/participants/{person.id}")
+    assert "this participant" in page.text

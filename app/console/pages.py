@@ -30,7 +30,7 @@ DONE_MESSAGES = {
     "deactivated": "The account is deactivated; its sessions have ended.",
     "reactivated": "The account is active again.",
     "assigned": "The care team is updated.",
-    "rules": "The default alert rules are updated.",
+    "rules": "The alert rules are updated.",
     "pending": "Another admin must approve this before it takes effect.",
     "signed-out": "You are signed out.",
 }

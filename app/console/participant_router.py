@@ -10,7 +10,8 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.access import Reader, caseload_of, clinician_scope
-from app.alerts import inbox
+from app.alerts import inbox, rule_store
+from app.alerts.rules import AlertRuleSet
 from app.assessments import schedules
 from app.assessments.reads import AssessmentFilter
 from app.assessments.schemas import AssessmentScheduleUpdate
@@ -60,6 +61,7 @@ async def participant(
         session, scope, AssessmentFilter(), 50, None
     )
     asked_for = await schedules.list_schedules(session, scope)
+    rules = await rule_store.effective_rules(session, scope)
     care_notes, _ = await service.list_participant_notes(session, scope, ENTRIES_PAGE, None)
     alert_history, _ = await inbox.list_inbox(
         session,
@@ -83,6 +85,7 @@ async def participant(
         "assessments": assessments,
         "instruments": INSTRUMENTS,
         "schedules": asked_for,
+        "rules": rules.rules,
         "covering": scope.reader is Reader.covering_backup,
     }
     return render(request, "participant.html", context, console=console)
@@ -142,3 +145,26 @@ async def stop_schedule(
     scope = await clinician_scope(session, console.identity, participant_id, primary=True)
     await schedules.delete_schedule(session, scope, _instrument(instrument))
     return _back(participant_id, "scheduled")
+
+
+@router.post("/alert-rules/{key}/switch")
+async def switch_alert_rule(
+    participant_id: uuid.UUID, key: str, console: ClinicianForm, session: SessionDep
+) -> Response:
+    """Turn one rule on or off for this participant only: their own rule with that key is
+    switched, or a clinic rule is overridden by a switched copy (the primary clinician only,
+    as `PUT .../alert-rules`)."""
+    scope = await clinician_scope(session, console.identity, participant_id, primary=True)
+    effective = {
+        item.rule.key: item.rule
+        for item in (await rule_store.effective_rules(session, scope)).rules
+    }
+    if key not in effective:
+        raise NotFound("No such alert rule.")
+    own = {
+        rule.key: rule.model_dump() for rule in await rule_store.participant_rules(session, scope)
+    }
+    own[key] = effective[key].model_dump() | {"enabled": not effective[key].enabled}
+    rule_set = AlertRuleSet.model_validate({"rules": list(own.values())})
+    await rule_store.set_participant_rules(session, scope, rule_set)
+    return _back(participant_id, "rules")
