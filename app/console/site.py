@@ -32,8 +32,9 @@ CONSOLE_HEADERS = [
 
 
 class ConsoleGuard:
-    """Pure ASGI: the console's headers on every response, and an error that escaped after
-    its 500 page was sent is logged here instead of being raised to the server."""
+    """Pure ASGI: the console's headers on every response. An unexpected error reaches here
+    after its 500 page was sent (starlette's error middleware re-raises it once the page is
+    out); it was logged by `unexpected_error_page`, so it stops here."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -61,7 +62,6 @@ class ConsoleGuard:
         except Exception:
             if not started:
                 raise
-            # The page is out; starlette's error middleware re-raises after sending it.
 
 
 def _error_page(
