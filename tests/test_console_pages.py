@@ -123,3 +123,18 @@ async def test_an_admin_switches_a_default_alert_rule_off_and_on(
     assert await enabled()
     unknown = await post_form(client, me, "/console/admin/alert-rules/no-such-rule/switch")
     assert unknown.status_code == 404
+
+
+async def test_the_caseload_draws_30_day_sparklines_of_mood_and_anxiety(
+    app: FastAPI, client: httpx.AsyncClient, accounts: Accounts
+) -> None:
+    _, clinician, (person,) = await care_team(client, accounts)
+    for days, mood in ((1, 4), (2, 6), (40, 9)):  # the last one is outside the 30 days
+        await post_entry(client, person, recorded_at=ago(days=days), mood=mood, anxiety=2)
+    me = await console_session(app, clinician)
+
+    page = await get_page(client, me, "/console/")
+
+    assert "Mood, last 30 days: 2 days with entries, lowest 4, highest 6, latest 4" in page.text
+    assert "Anxiety, last 30 days: 2 days with entries" in page.text
+    assert page.text.count('<svg class="sparkline') == 2

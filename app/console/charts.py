@@ -90,3 +90,44 @@ def daily_chart(dimension: str, series: list[SeriesPoint], last_day: date, days:
 
 def daily_charts(series: list[SeriesPoint], last_day: date, days: int) -> list[Chart]:
     return [daily_chart(name, series, last_day, days) for name in RATING_COLUMNS]
+
+
+SPARK_WIDTH, SPARK_HEIGHT, SPARK_PADDING = 120, 28, 3
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    label: str
+    days: int
+    means: list[tuple[date, float]]
+    polylines: list[str]
+    width: int = SPARK_WIDTH
+    height: int = SPARK_HEIGHT
+
+    @property
+    def description(self) -> str:
+        if not self.means:
+            return f"{self.label}: no entries in the last {self.days} days"
+        values = [mean for _, mean in self.means]
+        return (
+            f"{self.label}, last {self.days} days: {len(values)} days with entries, lowest "
+            f"{min(values):g}, highest {max(values):g}, latest {values[-1]:g}"
+        )
+
+
+def sparkline(dimension: str, means: dict[date, float], last_day: date, days: int) -> Sparkline:
+    """A small line of the daily means over the `days` ending `last_day`, broken at gaps."""
+    first_day = last_day - timedelta(days=days - 1)
+    ordered = sorted((day, mean) for day, mean in means.items() if first_day <= day <= last_day)
+    span = max(days - 1, 1)
+    runs: list[list[str]] = []
+    previous: date | None = None
+    for day, mean in ordered:
+        x = SPARK_PADDING + (day - first_day).days / span * (SPARK_WIDTH - 2 * SPARK_PADDING)
+        y = SPARK_HEIGHT - SPARK_PADDING - mean / SCALE_MAX * (SPARK_HEIGHT - 2 * SPARK_PADDING)
+        if previous is None or (day - previous).days != 1:
+            runs.append([])
+        runs[-1].append(f"{x:.1f},{y:.1f}")
+        previous = day
+    lines = [" ".join(run) for run in runs if len(run) > 1]
+    return Sparkline(DIMENSION_LABELS[dimension], days, ordered, lines)

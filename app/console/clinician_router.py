@@ -12,14 +12,19 @@ from app.alerts import inbox
 from app.alerts.schemas import AlertResolution
 from app.clinician import service
 from app.clinician.attention import ATTENTION_REASONS
+from app.clinician.sparklines import daily_means
+from app.clinician.window import local_today
 from app.console import participant_router
+from app.console.charts import sparkline
 from app.console.dependencies import ClinicianForm, ConsoleClinician, ConsoleDep
 from app.console.pages import render
-from app.db import SessionDep
+from app.db import SessionDep, utcnow
 
 router = APIRouter(include_in_schema=False)
 
 CASELOAD_PAGE = 200
+SPARK_DIMENSIONS = ("mood", "anxiety")
+SPARK_DAYS = 30
 SearchQuery = Annotated[str | None, Query(max_length=100)]
 CursorParam = Annotated[str | None, Query(max_length=512)]
 
@@ -36,13 +41,25 @@ async def caseload(
     """The caseload in attention order, with why each participant is where they are."""
     if console.identity.user.role.value == "admin":
         return RedirectResponse("/console/admin/accounts", status_code=303)
+    caseload = caseload_of(console.identity)
     overviews, next_cursor = await service.list_assigned_participants(
-        session, caseload_of(console.identity), CASELOAD_PAGE, cursor, "attention", q
+        session, caseload, CASELOAD_PAGE, cursor, "attention", q
     )
     if attention:
         overviews = [overview for overview in overviews if overview.attention_reasons]
+    now = utcnow()
+    listed = [(overview.participant_id, overview.timezone) for overview in overviews]
+    means = await daily_means(session, caseload, listed, SPARK_DIMENSIONS, SPARK_DAYS, now)
+    sparklines = {
+        participant_id: [
+            sparkline(name, means[participant_id][name], local_today(zone, now), SPARK_DAYS)
+            for name in SPARK_DIMENSIONS
+        ]
+        for participant_id, zone in listed
+    }
     context = {
         "participants": overviews,
+        "sparklines": sparklines,
         "reasons": ATTENTION_REASONS,
         "q": q or "",
         "attention": attention,
