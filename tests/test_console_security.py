@@ -321,3 +321,19 @@ async def test_an_unexpected_error_is_a_500_page_without_a_trace(
     assert response.status_code == 500
     assert "secret internals" not in response.text and "Traceback" not in response.text
     assert "content-security-policy" in response.headers
+
+
+async def test_a_password_change_ends_the_console_session(
+    app: FastAPI, client: httpx.AsyncClient, accounts: Accounts
+) -> None:
+    clinician = await accounts.make(Role.clinician)
+    me = await console_session(app, clinician)
+    changed = await client.post(
+        "/v1/me/password",
+        json={"current_password": TEST_PASSWORD, "new_password": "quiet orchard paper kite 93"},
+        headers=clinician.headers,
+    )
+    assert changed.status_code == 204, changed.text
+    response = await get_page(client, me, "/console/")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/console/sign-in?ended=1"
