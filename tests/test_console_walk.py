@@ -71,7 +71,15 @@ async def test_every_page_carries_the_headers_and_no_inline_script_or_style(
     me = await console_session(app, clinician)
     boss = await console_session(app, admin)
 
-    await walk(client, me, ["/console/", "/console/alerts", f"/console/participants/{person.id}"])
+    clinician_paths = [
+        "/console/",
+        "/console/?q=P0&attention=true",
+        "/console/alerts",
+        "/console/alerts?status=open",
+        "/console/alerts?status=",
+        f"/console/participants/{person.id}",
+    ]
+    await walk(client, me, clinician_paths)
     admin_paths = [
         "/console/admin/accounts",
         f"/console/admin/participants/{person.id}",
@@ -193,3 +201,19 @@ async def test_a_covering_backup_opens_the_page_but_cannot_mark_reviewed(
 
     assert page.status_code == 200 and "You are covering" in page.text
     assert marked.status_code == 403
+
+
+async def test_the_inbox_filters_by_state(
+    app: FastAPI, client: httpx.AsyncClient, accounts: Accounts
+) -> None:
+    _, clinician, (person,) = await care_team(client, accounts)
+    await anxious_days(client, person)
+    me = await console_session(app, clinician)
+
+    open_alerts = await get_page(client, me, "/console/alerts?status=open")
+    resolved = await get_page(client, me, "/console/alerts?status=resolved")
+    bad = await get_page(client, me, "/console/alerts?status=lost")
+
+    assert "Anxiety 8 or higher" in open_alerts.text
+    assert "Anxiety 8 or higher" not in resolved.text and "No alerts." in resolved.text
+    assert bad.status_code == 422

@@ -6,16 +6,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import TypeAdapter
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import caseload_of
+from app.access import Caseload, caseload_of
 from app.alerts import inbox
-from app.alerts.schemas import AlertResolution
+from app.alerts.schemas import AlertResolution, AlertStatus
 from app.clinician import service
 from app.clinician.attention import ATTENTION_REASONS
+from app.clinician.schemas import ParticipantOverview
 from app.clinician.sparklines import daily_means
 from app.clinician.window import local_today
 from app.console import participant_router
-from app.console.charts import sparkline
+from app.console.charts import Sparkline, sparkline
 from app.console.dependencies import ClinicianForm, ConsoleClinician, ConsoleDep
 from app.console.pages import render
 from app.db import SessionDep, utcnow
@@ -25,8 +28,25 @@ router = APIRouter(include_in_schema=False)
 CASELOAD_PAGE = 200
 SPARK_DIMENSIONS = ("mood", "anxiety")
 SPARK_DAYS = 30
+STATUS_FILTER: TypeAdapter[AlertStatus | None] = TypeAdapter(AlertStatus | None)
 SearchQuery = Annotated[str | None, Query(max_length=100)]
 CursorParam = Annotated[str | None, Query(max_length=512)]
+
+
+async def _sparklines(
+    session: AsyncSession, caseload: Caseload, overviews: list[ParticipantOverview]
+) -> dict[uuid.UUID, list[Sparkline]]:
+    """Each participant's 30-day lines, over their own local days."""
+    now = utcnow()
+    listed = [(overview.participant_id, overview.timezone) for overview in overviews]
+    means = await daily_means(session, caseload, listed, SPARK_DIMENSIONS, SPARK_DAYS, now)
+    return {
+        participant_id: [
+            sparkline(name, means[participant_id][name], local_today(zone, now), SPARK_DAYS)
+            for name in SPARK_DIMENSIONS
+        ]
+        for participant_id, zone in listed
+    }
 
 
 @router.get("/")
@@ -47,19 +67,9 @@ async def caseload(
     )
     if attention:
         overviews = [overview for overview in overviews if overview.attention_reasons]
-    now = utcnow()
-    listed = [(overview.participant_id, overview.timezone) for overview in overviews]
-    means = await daily_means(session, caseload, listed, SPARK_DIMENSIONS, SPARK_DAYS, now)
-    sparklines = {
-        participant_id: [
-            sparkline(name, means[participant_id][name], local_today(zone, now), SPARK_DAYS)
-            for name in SPARK_DIMENSIONS
-        ]
-        for participant_id, zone in listed
-    }
     context = {
         "participants": overviews,
-        "sparklines": sparklines,
+        "sparklines": await _sparklines(session, caseload, overviews),
         "reasons": ATTENTION_REASONS,
         "q": q or "",
         "attention": attention,
@@ -70,19 +80,25 @@ async def caseload(
 
 @router.get("/alerts")
 async def alerts(
-    request: Request, console: ConsoleClinician, session: SessionDep, cursor: CursorParam = None
+    request: Request,
+    console: ConsoleClinician,
+    session: SessionDep,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    cursor: CursorParam = None,
 ) -> Response:
-    """The inbox: unresolved alerts of the caseload and of those covered, urgent first."""
+    """The inbox: alerts of the caseload and the escalated ones of those covered, urgent
+    first, then oldest first; `status` (empty: any) as in `GET /v1/clinician/alerts`."""
+    chosen = STATUS_FILTER.validate_python(status or None)
     items, next_cursor = await inbox.list_inbox(
         session,
         caseload_of(console.identity),
-        status=None,
+        status=chosen,
         severity=None,
         participant_id=None,
         limit=50,
         cursor=cursor,
     )
-    context = {"alerts": items, "next_cursor": next_cursor}
+    context = {"alerts": items, "next_cursor": next_cursor, "status": chosen or ""}
     return render(request, "alerts.html", context, console=console)
 
 
