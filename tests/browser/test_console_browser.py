@@ -202,3 +202,27 @@ def test_an_idle_session_returns_to_sign_in_with_a_message(page: Page, clinic: C
     expect(page).to_have_url(clinic.console("/sign-in?ended=1"))
     expect(page.get_by_role("alert")).to_contain_text("30 minutes without activity")
     assert_accessible(page)
+
+
+def tab_to(page: Page, text: str, presses: int = 80) -> None:
+    """Press Tab until the focused control's text starts with `text`."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("() => (document.activeElement?.textContent || '').trim()")
+        if focused.startswith(text):
+            return
+    raise AssertionError(f"no control {text!r} reached with Tab")
+
+
+def test_the_review_mark_and_sign_out_work_with_the_keyboard(page: Page, clinic: Clinic) -> None:
+    sign_in(page, clinic, "dr.okafor")
+    ren = participant_ids(clinic, "dr.okafor")["Ren"]
+    page.goto(clinic.console(f"/participants/{ren}"))
+
+    tab_to(page, "Mark everything up to now reviewed")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_have_text("Everything up to now is marked reviewed.")
+
+    tab_to(page, "Sign out")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/console/sign-in"))
