@@ -21,6 +21,7 @@ from app.assessments.router import router as assessments_router
 from app.auth.router import router as auth_router
 from app.clinician.router import router as clinician_router
 from app.config import Settings, get_settings
+from app.console.site import create_console
 from app.cors import ProblemCORSMiddleware
 from app.db import create_engine, create_sessionmaker
 from app.docs_pages import OAUTH2_REDIRECT_URL, add_docs_pages
@@ -153,8 +154,9 @@ class JournalAPI(FastAPI):
         return document
 
 
-# Routes whose body is a form rather than JSON (the OAuth2 password grant).
+# Routes whose body is a form rather than JSON (the OAuth2 password grant; the console).
 FORM_PATHS = frozenset({"/v1/auth/token"})
+CONSOLE_PATH = "/console"
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -230,7 +232,10 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
             ],
         )
     app.add_middleware(
-        RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, form_paths=FORM_PATHS
+        RequestContextMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        form_paths=FORM_PATHS,
+        form_prefixes=(CONSOLE_PATH + "/",),
     )
     if settings.metrics_enabled:
         # Outermost, so that it times the whole request and sees the final status.
@@ -259,6 +264,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    app.mount(CONSOLE_PATH, create_console(app.state), name="console")
     _add_middleware(app, settings)
     return app
 

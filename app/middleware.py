@@ -83,10 +83,18 @@ def _client_request_id(scope: Scope) -> str | None:
 class RequestContextMiddleware:
     """Gives every request an id, logs it, guards its body and hardens its response."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, form_paths: frozenset[str]):
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        form_paths: frozenset[str],
+        form_prefixes: tuple[str, ...] = (),
+    ):
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.form_paths = form_paths
+        self.form_prefixes = form_prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -135,13 +143,15 @@ class RequestContextMiddleware:
         return length is not None and length.isdigit() and int(length) > self.max_body_bytes
 
     def _guarded(self, scope: Scope, receive: Receive) -> Receive:
-        """`receive`, refusing a body past the size limit or (outside the form routes) not
-        JSON. Checked when a route reads the body, so that an unknown route is still 404."""
+        """`receive`, refusing a body past the size limit or (outside the form routes and the
+        console's pages) not JSON. Checked when a route reads the body, so that an unknown
+        route is still 404."""
         received = 0
         limit = self.max_body_bytes
         check_media_type = (
             scope["method"] in _BODY_METHODS
             and scope["path"] not in self.form_paths
+            and not scope["path"].startswith(self.form_prefixes)
             and not _is_json(_header(scope, b"content-type"))
         )
 

@@ -77,6 +77,7 @@ class DemoClinic:
         lines = [
             "Demo clinic " + ("created." if self.created else "already present; nothing changed."),
             f"Interactive docs: {self.base_url}/docs (Authorize with any login below)",
+            f"Clinic console: {self.base_url}/console/ (sign in as a clinician or the admin)",
             f"Password for every demo account: {DEMO_PASSWORD}",
         ]
         lines += [f"  {role:<12} {email}" for role, email in self.logins]

@@ -37,6 +37,7 @@ async def test_demo_creates_a_clinic_once_and_its_logins_work(tmp_path: Path) ->
     assert "Demo clinic created." in first.stdout
     assert "already present; nothing changed" in second.stdout
     assert f"sam@{DEMO_DOMAIN}" in second.stdout
+    assert "Clinic console: http://127.0.0.1:8000/console/" in second.stdout
 
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{database}", secret_key=SecretStr(SECRET_KEY)

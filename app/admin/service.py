@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 from functools import partial
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.admin import approvals
@@ -105,10 +105,19 @@ async def list_accounts(
     without_clinician: bool = False,
     limit: int,
     cursor: str | None,
+    search: str | None = None,
 ) -> AccountPage:
     """Accounts in the order they were created (erased ones left out), optionally one role,
-    or only the participants no clinician cares for now."""
+    or only the participants no clinician cares for now; `search`: only those whose display
+    name or e-mail contains it, in any case."""
     statement = select(User).where(User.erased_at.is_(None)).order_by(User.created_at, User.id)
+    if search:
+        statement = statement.where(
+            or_(
+                User.display_name.icontains(search, autoescape=True),
+                User.email.icontains(search, autoescape=True),
+            )
+        )
     if role is not None:
         statement = statement.where(User.role == role)
     if without_clinician:

@@ -64,13 +64,25 @@ async def _publish_reservation(session: AsyncSession) -> None:
     await session.commit()
 
 
+STAFF_ONLY_REFUSAL = "This console is for clinic staff; participants use the app."
+
+
 async def sign_in(
-    session: AsyncSession, settings: Settings, client: ClientInfo, email: str, password: str
+    session: AsyncSession,
+    settings: Settings,
+    client: ClientInfo,
+    email: str,
+    password: str,
+    *,
+    staff_only: bool = False,
 ) -> TokenPair:
     """Check the credentials and open a session. Unknown e-mail, wrong password and
     deactivated account look the same, and cost the same time (an unknown e-mail is
     checked against a dummy hash). A success withdraws the account's unused activation
-    codes: whoever signs in with the password no longer needs one."""
+    codes: whoever signs in with the password no longer needs one.
+
+    `staff_only` (the console): any account but a clinician's or an admin's is refused
+    after the check, as a failed sign-in, and gets no session."""
     now = utcnow()
     email = normalize_email(email)
     async with hashing_slot(settings.password_hashing_queue_max, client.address):
@@ -88,6 +100,8 @@ async def sign_in(
         raise await _fail(
             session, client, AuditAction.sign_in, user, "Incorrect e-mail or password."
         )
+    if staff_only and user.role.value not in ("clinician", "admin"):
+        raise await _fail(session, client, AuditAction.sign_in, user, STAFF_ONLY_REFUSAL)
     await throttle.release_attempt(session, attempt)
     await withdraw_activation_codes(session, user.id, now)
     if updated_hash is not None:

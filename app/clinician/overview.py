@@ -98,10 +98,13 @@ async def caseload_page(
     limit: int,
     cursor: str | None,
     order: OverviewOrder = "attention",
+    name_contains: str | None = None,
 ) -> tuple[list[Row[Any]], str | None]:
     """A page of `overview_rows`, in attention order (app/clinician/attention.py) or by
-    display name."""
+    display name; `name_contains`: only display names containing it, in any case."""
     statement = overview_rows(caseload)
+    if name_contains:
+        statement = statement.where(User.display_name.icontains(name_contains, autoescape=True))
     columns = {column.name: column for column in statement.selected_columns}
     if order == "attention":
         if cursor is not None:

@@ -48,10 +48,12 @@ async def list_assigned_participants(
     limit: int,
     cursor: str | None,
     order: OverviewOrder = "attention",
+    name_contains: str | None = None,
 ) -> tuple[list[ParticipantOverview], str | None]:
     """The clinician's participants in attention order or by display name, each with their
-    figures. The cursor carries no name (a URL must not carry names)."""
-    rows, next_cursor = await caseload_page(session, caseload, limit, cursor, order)
+    figures (`name_contains`: only those whose display name contains it). The cursor carries
+    no name (a URL must not carry names)."""
+    rows, next_cursor = await caseload_page(session, caseload, limit, cursor, order, name_contains)
     overviews = await build_overviews(session, caseload, rows)
     await record_reads(
         session, caseload.actor, AuditAction.read_overview, [row.participant_id for row in rows]

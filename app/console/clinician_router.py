@@ -1,0 +1,127 @@
+"""The clinician's caseload and alert inbox. Every read goes through the same service
+functions as the API's (so it is scoped and audited the same way)."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import TypeAdapter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.access import Caseload, caseload_of
+from app.alerts import inbox
+from app.alerts.schemas import AlertResolution, AlertStatus
+from app.clinician import service
+from app.clinician.attention import ATTENTION_REASONS
+from app.clinician.schemas import ParticipantOverview
+from app.clinician.sparklines import daily_means
+from app.clinician.window import local_today
+from app.console import participant_router
+from app.console.charts import Sparkline, sparkline
+from app.console.dependencies import ClinicianForm, ConsoleClinician, ConsoleDep
+from app.console.pages import render
+from app.db import SessionDep, utcnow
+
+router = APIRouter(include_in_schema=False)
+
+CASELOAD_PAGE = 200
+SPARK_DIMENSIONS = ("mood", "anxiety")
+SPARK_DAYS = 30
+STATUS_FILTER: TypeAdapter[AlertStatus | None] = TypeAdapter(AlertStatus | None)
+SearchQuery = Annotated[str | None, Query(max_length=100)]
+CursorParam = Annotated[str | None, Query(max_length=512)]
+
+
+async def _sparklines(
+    session: AsyncSession, caseload: Caseload, overviews: list[ParticipantOverview]
+) -> dict[uuid.UUID, list[Sparkline]]:
+    """Each participant's 30-day lines, over their own local days."""
+    now = utcnow()
+    listed = [(overview.participant_id, overview.timezone) for overview in overviews]
+    means = await daily_means(session, caseload, listed, SPARK_DIMENSIONS, SPARK_DAYS, now)
+    return {
+        participant_id: [
+            sparkline(name, means[participant_id][name], local_today(zone, now), SPARK_DAYS)
+            for name in SPARK_DIMENSIONS
+        ]
+        for participant_id, zone in listed
+    }
+
+
+@router.get("/")
+async def caseload(
+    request: Request,
+    console: ConsoleDep,
+    session: SessionDep,
+    q: SearchQuery = None,
+    attention: Annotated[bool, Query()] = False,
+    cursor: CursorParam = None,
+) -> Response:
+    """The caseload in attention order, with why each participant is where they are."""
+    if console.identity.user.role.value == "admin":
+        return RedirectResponse("/console/admin/accounts", status_code=303)
+    caseload = caseload_of(console.identity)
+    overviews, next_cursor = await service.list_assigned_participants(
+        session, caseload, CASELOAD_PAGE, cursor, "attention", q
+    )
+    if attention:
+        overviews = [overview for overview in overviews if overview.attention_reasons]
+    context = {
+        "participants": overviews,
+        "sparklines": await _sparklines(session, caseload, overviews),
+        "reasons": ATTENTION_REASONS,
+        "q": q or "",
+        "attention": attention,
+        "next_cursor": next_cursor,
+    }
+    return render(request, "caseload.html", context, console=console)
+
+
+@router.get("/alerts")
+async def alerts(
+    request: Request,
+    console: ConsoleClinician,
+    session: SessionDep,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    cursor: CursorParam = None,
+) -> Response:
+    """The inbox: alerts of the caseload and the escalated ones of those covered, urgent
+    first, then oldest first; `status` (empty: any) as in `GET /v1/clinician/alerts`."""
+    chosen = STATUS_FILTER.validate_python(status or None)
+    items, next_cursor = await inbox.list_inbox(
+        session,
+        caseload_of(console.identity),
+        status=chosen,
+        severity=None,
+        participant_id=None,
+        limit=50,
+        cursor=cursor,
+    )
+    context = {"alerts": items, "next_cursor": next_cursor, "status": chosen or ""}
+    return render(request, "alerts.html", context, console=console)
+
+
+@router.post("/alerts/{alert_id}/acknowledge")
+async def acknowledge_alert(
+    alert_id: uuid.UUID, console: ClinicianForm, session: SessionDep
+) -> Response:
+    identity = console.identity
+    await inbox.acknowledge(session, identity, caseload_of(identity), alert_id)
+    return RedirectResponse("/console/alerts?done=acknowledged", status_code=303)
+
+
+@router.post("/alerts/{alert_id}/resolve")
+async def resolve_alert(
+    alert_id: uuid.UUID,
+    resolution_note: Annotated[str, Form()],
+    console: ClinicianForm,
+    session: SessionDep,
+) -> Response:
+    body = AlertResolution.model_validate({"resolution_note": resolution_note})
+    identity = console.identity
+    await inbox.resolve(session, identity, caseload_of(identity), alert_id, body.resolution_note)
+    return RedirectResponse("/console/alerts?done=resolved", status_code=303)
+
+
+router.include_router(participant_router.router)

@@ -1,0 +1,139 @@
+"""The console's clinician and admin pages, over HTTP like the rest of the suite."""
+
+import httpx
+from fastapi import FastAPI
+
+from app.users.models import Role
+from tests.conftest import Accounts
+from tests.console import chart_points, console_session, get_page, post_form
+from tests.helpers import ago, assign, care_team, post_entry
+from tests.test_clinician import StatementCounter
+
+
+async def test_clinician_sees_their_caseload_in_attention_order(
+    app: FastAPI, client: httpx.AsyncClient, accounts: Accounts
+) -> None:
+    _, clinician, people = await care_team(client, accounts, participants=2)
+    await post_entry(client, people[1], recorded_at=ago(hours=2))
+    await accounts.make(display_name="Not Mine")
+    me = await console_session(app, clinician)
+
+    response = await get_page(client, me, "/console/")
+
+    assert response.status_code == 200, response.text
+    assert "P000" in response.text and "P001" in response.text
+    assert "Not Mine" not in response.text
+    assert response.text.index("P001") < response.text.index("P000")  # unreviewed first
+    assert "entries you have not reviewed" in response.text
+
+
+async def test_participant_page_draws_a_point_per_day_with_entries(
+    app: FastAPI, client: httpx.AsyncClient, accounts: Accounts
+) -> None:
+    _, clinician, (person,) = await care_team(client, accounts)
+    for days in (1, 2, 5):
+        await post_entry(client, person, recorded_at=ago(days=days), note=None)
+    me = await console_session(app, clinician)
+
+    response = await get_page(client, me, f"/console/participants/{person.id}")
+
+    assert response.status_code == 200, response.text
+    # 5 dimensions drawn over 30 and 90 days; connection is never rated in these entries.
+    assert chart_points(response.text) == 3 * 4 * 2
+
+
+async def test_admin_pages_render(
+    app: FastAPI, client: httpx.AsyncClient, accounts: Accounts
+) -> None:
+    admin, _, (person,) = await care_team(client, accounts)
+    me = await console_session(app, admin)
+    for path in (
+        "/console/admin/accounts",
+        "/console/admin/accounts?role=clinician&q=okafor",
+        "/console/admin/accounts?role=&q=",
+        "/console/admin/audit?actor_id=&participant_id=&action=&outcome=&since=&until=",
+        f"/console/admin/audit?participant_id={person.id}&action=assignment.set&since=2026-01-01",
+        f"/console/admin/participants/{person.id}",
+        "/console/admin/audit",
+        "/console/admin/overdue",
+    ):
+        response = await get_page(client, me, path)
+        assert response.status_code == 200, (path, response.text)
+
+
+async def test_admin_creates_an_account_and_sees_its_code_once(
+    app: FastAPI, client: httpx.AsyncClient, accounts: Accounts
+) -> None:
+    admin = await accounts.make(Role.admin)
+    me = await console_session(app, admin)
+    fields = {"email": "new.clinician@example.org", "role": "clinician", "display_name": "Dr New"}
+
+    created = await post_form(client, me, "/console/admin/accounts", fields)
+
+    assert created.status_code == 201, created.text
+    assert 'id="activation-code"' in created.text
+    listing = await get_page(client, me, "/console/admin/accounts")
+    assert "Dr New" in listing.text and 'id="activation-code"' not in listing.text
+
+
+async def test_a_bad_filter_is_a_friendly_422_page(
+    app: FastAPI, client: httpx.AsyncClient, accounts: Accounts
+) -> None:
+    me = await console_session(app, await accounts.make(Role.admin))
+    for path in ("/console/admin/accounts?role=wizard", "/console/admin/audit?actor_id=nope"):
+        response = await get_page(client, me, path)
+        assert response.status_code == 422, response.text
+        assert "Please check the form" in response.text
+
+
+async def test_the_caseload_page_issues_the_same_statements_for_1_and_30_participants(
+    app: FastAPI, client: httpx.AsyncClient, accounts: Accounts
+) -> None:
+    admin = await accounts.make(Role.admin)
+    counts = []
+    for size in (1, 30):
+        clinician = await accounts.make(Role.clinician)
+        for i in range(size):
+            person = await accounts.make(display_name=f"N{i:03d}")
+            await assign(client, admin, person, clinician)
+            await post_entry(client, person, recorded_at=ago(days=i % 9))
+        me = await console_session(app, clinician)
+        with StatementCounter(app) as counter:
+            page = await get_page(client, me, "/console/")
+        assert page.text.count('href="/console/participants/') == size
+        counts.append(counter.count)
+    assert counts[0] == counts[1]
+
+
+async def test_an_admin_switches_a_default_alert_rule_off_and_on(
+    app: FastAPI, client: httpx.AsyncClient, accounts: Accounts
+) -> None:
+    admin = await accounts.make(Role.admin)
+    me = await console_session(app, admin)
+
+    async def enabled() -> bool:
+        rules = (await client.get("/v1/admin/alert-rules", headers=admin.headers)).json()
+        return bool(next(r for r in rules["rules"] if r["key"] == "anxiety-high-3d")["enabled"])
+
+    assert await enabled()
+    off = await post_form(client, me, "/console/admin/alert-rules/anxiety-high-3d/switch")
+    assert off.status_code == 303 and not await enabled()
+    await post_form(client, me, "/console/admin/alert-rules/anxiety-high-3d/switch")
+    assert await enabled()
+    unknown = await post_form(client, me, "/console/admin/alert-rules/no-such-rule/switch")
+    assert unknown.status_code == 404
+
+
+async def test_the_caseload_draws_30_day_sparklines_of_mood_and_anxiety(
+    app: FastAPI, client: httpx.AsyncClient, accounts: Accounts
+) -> None:
+    _, clinician, (person,) = await care_team(client, accounts)
+    for days, mood in ((1, 4), (2, 6), (40, 9)):  # the last one is outside the 30 days
+        await post_entry(client, person, recorded_at=ago(days=days), mood=mood, anxiety=2)
+    me = await console_session(app, clinician)
+
+    page = await get_page(client, me, "/console/")
+
+    assert "Mood, last 30 days: 2 days with entries, lowest 4, highest 6, latest 4" in page.text
+    assert "Anxiety, last 30 days: 2 days with entries" in page.text
+    assert page.text.count('<svg class="sparkline') == 2
