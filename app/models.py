@@ -4,7 +4,14 @@ from app.admin.models import AdminApproval
 from app.alerts.models import Alert, ClinicAlertRule, ParticipantAlertRule
 from app.assessments.models import Assessment, AssessmentSchedule
 from app.audit.models import AuditEvent
-from app.auth.models import ActivationCode, AuthSession, LoginFailure, RefreshToken
+from app.auth.models import (
+    ActivationCode,
+    AuthSession,
+    IntegrationClient,
+    IntegrationConsent,
+    LoginFailure,
+    RefreshToken,
+)
 from app.care.models import CareAssignment, CareBackup, CareCovering
 from app.clinician.models import ClinicianNote, ReviewMark
 from app.db import Base
@@ -30,6 +37,8 @@ __all__ = [
     "ClinicianNote",
     "DomainEvent",
     "ExperienceReport",
+    "IntegrationClient",
+    "IntegrationConsent",
     "JournalCounter",
     "JournalEntry",
     "LoginFailure",
