@@ -60,7 +60,7 @@ FOREIGN_FUZZ_EXAMPLES = 5
 SESSION_ENDING = ("signOut", "changeMyPassword", "deleteMyAccount")
 # Throttled by failed attempts; covered by tests/test_auth_sign_in.py.
 NOT_FUZZED = ("signIn",)
-ALL_TAGS = ("auth", "me", "journal", "clinician", "admin", "operations")
+ALL_TAGS = ("auth", "me", "journal", "clinician", "admin", "integrations", "operations")
 # Known before collection, so that runs can be pinned to them: the clinician's to the
 # participant assigned to them, the admin's to a participant account of its own to manage.
 ASSIGNED_PARTICIPANT_ID = uuid.uuid4()
