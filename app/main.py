@@ -31,6 +31,7 @@ from app.instruments.router import router as instruments_router
 from app.integrations.api_router import router as integration_api_router
 from app.integrations.me_router import router as my_integrations_router
 from app.integrations.router import router as integrations_router
+from app.integrations.webhook_router import router as webhooks_router
 from app.journal.router import router as journal_router
 from app.middleware import RequestContextMiddleware, configure_logging
 from app.openapi import describe_limits, drop_json_beside_problems
@@ -222,6 +223,7 @@ ROUTERS = (
     experience_router,
     experience_clinician_router,
     integrations_router,
+    webhooks_router,
     my_integrations_router,
     integration_api_router,
 )

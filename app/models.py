@@ -17,6 +17,7 @@ from app.clinician.models import ClinicianNote, ReviewMark
 from app.db import Base
 from app.events.models import DomainEvent
 from app.experience.models import ExperienceReport
+from app.integrations.models import WebhookEndpoint
 from app.journal.models import JournalCounter, JournalEntry
 from app.support.models import SupportSettings
 from app.users.models import User
@@ -47,4 +48,5 @@ __all__ = [
     "ReviewMark",
     "SupportSettings",
     "User",
+    "WebhookEndpoint",
 ]

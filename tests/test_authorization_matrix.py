@@ -61,6 +61,7 @@ GUARDED_TABLES = (
     "activation_codes",
     "integration_clients",
     "integration_consents",
+    "webhook_endpoints",
 )
 
 
@@ -296,6 +297,16 @@ MATRIX: dict[tuple[str, str], Rule] = {
         200, json=lambda w, r: {"description": "Renamed by admin"}
     ),
     ("POST", "/v1/admin/integrations/{integration_id}/secret"): admin_only(200),
+    ("POST", "/v1/admin/integrations/{integration_id}/webhooks"): admin_only(
+        201, json=lambda w, r: {"url": "https://93.184.215.14/hook", "events": ["alert.raised"]}
+    ),
+    ("GET", "/v1/admin/integrations/{integration_id}/webhooks"): admin_only(200),
+    # An unknown endpoint: only who may ask is under test (tests/test_integrations_webhooks.py).
+    ("GET", "/v1/admin/integrations/{integration_id}/webhooks/{webhook_id}"): admin_only(404),
+    ("PATCH", "/v1/admin/integrations/{integration_id}/webhooks/{webhook_id}"): admin_only(
+        404, json=lambda w, r: {"is_active": False}
+    ),
+    ("DELETE", "/v1/admin/integrations/{integration_id}/webhooks/{webhook_id}"): admin_only(404),
     ("GET", "/v1/me/integrations"): participant_only(200),
     ("PUT", "/v1/me/integrations/{integration_id}/consent"): participant_only(200),
     ("DELETE", "/v1/me/integrations/{integration_id}/consent"): participant_only(204),
@@ -400,6 +411,7 @@ async def test_route_answers_each_role_as_documented(
         assessment_id=uuid.uuid4(),
         instrument="gad-7",
         integration_id=world.integration_id,
+        webhook_id=uuid.uuid4(),
     )
     for role in ROLES:
         before = await snapshot(accounts)

@@ -52,6 +52,7 @@ ROUTES_OF_KIND = {
         "/v1/clinician/participants/{participant_id}/experience-reports",
     ],
     "integrations": ["/v1/admin/integrations"],
+    "webhooks": ["/v1/admin/integrations/{integration_id}/webhooks"],
     "integration-participants": ["/v1/integration/participants"],
     "integration-alerts": ["/v1/integration/participants/{participant_id}/alerts"],
 }
@@ -69,6 +70,7 @@ SHAPES = {
     "assessments": ("instant", "uuid"),
     "experience-reports": ("instant", "uuid"),
     "integrations": ("instant", "uuid"),
+    "webhooks": ("instant", "uuid"),
     "integration-participants": ("instant", "uuid"),
     "integration-alerts": ("instant", "uuid"),
 }
@@ -168,13 +170,14 @@ class Clinic:
     clinician: Account
     admin: Account
     integration: dict[str, str]  # a consented integration's token
+    integration_id: str
 
     def caller(self, path: str) -> tuple[str, dict[str, str]]:
         """The URL of a list route and the headers of the role it belongs to."""
         if path.startswith("/v1/clinician/"):
             return path.format(participant_id=self.participant.id), self.clinician.headers
         if path.startswith("/v1/admin/"):
-            return path, self.admin.headers
+            return path.format(integration_id=self.integration_id), self.admin.headers
         if path.startswith("/v1/integration/"):
             return path.format(participant_id=self.participant.id), self.integration
         return path, self.participant.headers
@@ -214,7 +217,12 @@ async def clinic(client: httpx.AsyncClient, accounts: Accounts) -> Clinic:
     integration = await register(client, admin)
     await consent(client, participant, integration)
     await register(client, admin, name="Second")  # two clients: a page and a next one
-    return Clinic(participant, clinician, admin, await token_headers(client, integration))
+    for url in ("https://93.184.215.14/a", "https://93.184.215.14/b"):
+        body = {"url": url, "events": ["alert.raised"]}
+        hooks = f"/v1/admin/integrations/{integration.id}/webhooks"
+        assert (await client.post(hooks, json=body, headers=admin.headers)).is_success
+    headers = await token_headers(client, integration)
+    return Clinic(participant, clinician, admin, headers, integration.id)
 
 
 def assert_page_or_422(response: httpx.Response) -> None:
@@ -265,6 +273,7 @@ CRAFTED: list[tuple[str, list[Any]]] = [
     ("alerts", [2**63, "2026-01-01T00:00:00+00:00", str(uuid.uuid4())]),
     ("alerts", [0, "9999-12-31T23:59:59-05:00", str(uuid.uuid4())]),
     ("integrations", ["0001-01-01T00:00:00+00:30", str(uuid.uuid4())]),
+    ("webhooks", ["9999-12-31T23:59:59-05:00", str(uuid.uuid4())]),
     ("integration-participants", ["9999-12-31T23:59:59-05:00", str(uuid.uuid4())]),
     ("integration-alerts", ["2026-01-01T00:00:00+00:00", "\x00"]),
 ]

@@ -68,6 +68,9 @@ class AuditAction(enum.StrEnum):
     integration_create = "integration.create"
     integration_update = "integration.update"
     integration_secret_rotate = "integration.secret_rotate"  # noqa: S105 - an action name
+    webhook_create = "integration.webhook_create"
+    webhook_update = "integration.webhook_update"
+    webhook_delete = "integration.webhook_delete"
     consent_grant = "integration.consent_grant"
     consent_withdraw = "integration.consent_withdraw"
     integration_read_participants = "integration.read_participants"

@@ -12,6 +12,7 @@ from app.access import ParticipantScope
 from app.audit.service import AuditAction, record_event
 from app.auth.models import IntegrationClient, IntegrationConsent
 from app.db import utcnow
+from app.events.service import EventType, record_thin_event
 from app.integrations.schemas import MyIntegrationRead
 from app.integrations.service import integration_not_found
 
@@ -74,6 +75,8 @@ async def grant_consent(
         insert.on_conflict_do_nothing(index_elements=["participant_id", "integration_id"])
     )
     if inserted.rowcount:  # type: ignore[attr-defined]
+        event = EventType.consent_granted
+        await record_thin_event(session, scope, event, integration_id, utcnow())
         await record_event(
             session,
             scope.actor,
@@ -95,6 +98,8 @@ async def withdraw_consent(
         scope.delete(IntegrationConsent).where(CONSENTS.c.integration_id == integration_id)
     )
     if deleted.rowcount:  # type: ignore[attr-defined]
+        event = EventType.consent_withdrawn
+        await record_thin_event(session, scope, event, integration_id, utcnow())
         await record_event(
             session,
             scope.actor,
