@@ -36,6 +36,7 @@ from app.alerts.rules import AlertRule
 from app.auth.passwords import hash_password
 from app.auth.tokens import create_access_token
 from app.config import Settings
+from app.journal.models import RATING_COLUMNS
 from app.migrations import upgrade_to_head
 from app.models import Base
 
@@ -444,6 +445,19 @@ def quiet_alerts(
             yield alert_row(rng, sink, participant_id, missed, "resolved", raised, now, None)
 
 
+def roll_up_days(sink: Sink) -> None:
+    """The per-day rollup of the entries written straight (the service keeps it on writes)."""
+    figures = [(f"{d}_{f}", f"{f}({d})") for d in RATING_COLUMNS for f in ("count", "min", "max")]
+    figures += [(f"{d}_sum", f"coalesce(sum({d}), 0)") for d in RATING_COLUMNS]
+    columns = ", ".join(column for column, _ in figures)
+    counted = ", ".join(expression for _, expression in figures)
+    sink.execute(
+        f"INSERT INTO journal_days (participant_id, local_date, entries, {columns}) "  # noqa: S608
+        f"SELECT participant_id, local_date, count(*), {counted} FROM journal_entries "
+        "WHERE deleted_at IS NULL GROUP BY participant_id, local_date"
+    )
+
+
 # --- sinks ----------------------------------------------------------------------------------
 
 
@@ -458,6 +472,9 @@ class Sink:
         return value
 
     def finish(self) -> None:
+        raise NotImplementedError
+
+    def execute(self, sql: str) -> None:
         raise NotImplementedError
 
 
@@ -478,6 +495,9 @@ class PostgresSink(Sink):
 
     def json(self, value: Any) -> Any:
         return json.dumps(value)  # asyncpg's codec for `json` takes the text
+
+    def execute(self, sql: str) -> None:
+        self.loop.run_until_complete(self.connection.execute(sql))
 
     def finish(self) -> None:
         # Planner statistics and the visibility map, as a database in steady state has them.
@@ -510,6 +530,10 @@ class SQLiteSink(Sink):
                 connection.execute(statement, batch)
                 total += len(batch)
         return total
+
+    def execute(self, sql: str) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(text(sql))
 
     def finish(self) -> None:
         with self.engine.begin() as connection:
@@ -711,6 +735,7 @@ def seed(name: str, url: str, scale: Scale, *, log: Any = print) -> Fixture:
 
     fixture.total_entries = sink.write("journal_entries", ENTRY_COLUMNS, all_entries())
     sink.write("journal_counters", COUNTER_COLUMNS, counters)
+    roll_up_days(sink)
     started_at = now - timedelta(days=400)
     reviewed = now - timedelta(days=10)
     # Daily entries numbered 1..n in time order: the mark covers all but the last 10 days.
@@ -766,6 +791,7 @@ def seed_sweep(name: str, url: str, scale: SweepScale, *, log: Any = print) -> F
 
     fixture.total_entries = sink.write("journal_entries", ENTRY_COLUMNS, all_entries())
     sink.write("journal_counters", COUNTER_COLUMNS, ((pid, scale.days) for pid, _ in plans))
+    roll_up_days(sink)
     ids = [participant_id for participant_id, _ in plans]
     sink.write("alerts", ALERT_COLUMNS, quiet_alerts(rng, sink, ids, now, fixture.alerts))
     sink.finish()

@@ -18,8 +18,10 @@ RULES = DEFAULT_RULES.model_dump(mode="json")["rules"]
 
 
 def days_ago(days: int) -> str:
-    moment = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
-    return (moment - timedelta(days=days)).isoformat()
+    """Noon (UTC) `days` days ago; today, no later than now (a future time is 422)."""
+    now = datetime.now(UTC)
+    moment = now.replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(days=days)
+    return min(moment, now.replace(microsecond=0)).isoformat()
 
 
 async def anxious_days(client: httpx.AsyncClient, who: Account) -> None:

@@ -19,8 +19,10 @@ RULES = DEFAULT_RULES.model_dump(mode="json")["rules"]
 
 
 def days_ago(days: int, hour: int = 12) -> str:
-    moment = datetime.now(UTC).replace(hour=hour, minute=0, second=0, microsecond=0)
-    return (moment - timedelta(days=days)).isoformat()
+    """`hour` o'clock (UTC) `days` days ago; today, no later than now (a future time is 422)."""
+    now = datetime.now(UTC)
+    moment = now.replace(hour=hour, minute=0, second=0, microsecond=0) - timedelta(days=days)
+    return min(moment, now.replace(microsecond=0)).isoformat()
 
 
 async def alerts_of(accounts: Accounts, who: Account) -> list[tuple[Any, ...]]:

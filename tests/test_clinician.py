@@ -16,6 +16,11 @@ from tests.conftest import Accounts
 from tests.helpers import ago, assign, care_team, post_entry
 
 
+def _local_days_back(entry: dict[str, Any]) -> int:
+    """How many of a UTC participant's days ago the entry was recorded."""
+    return (datetime.now(UTC).date() - datetime.fromisoformat(entry["recorded_at"]).date()).days
+
+
 async def test_overview_figures_equal_independently_computed_ones(
     client: httpx.AsyncClient, accounts: Accounts
 ) -> None:
@@ -38,12 +43,14 @@ async def test_overview_figures_equal_independently_computed_ones(
     page = (await client.get("/v1/clinician/participants", headers=clinician.headers)).json()
     (overview,) = page["items"]
     assert overview["participant_id"] == str(sam.id)
-    assert overview["entries_7d"] == 4
+    assert overview["entries_7d"] == sum(1 for _, e in written if _local_days_back(e) < 7)
     assert overview["unreviewed"] == 3
     assert overview["last_entry_at"] == written[0][1]["recorded_at"]
+    # The windows are Sam's local days (UTC): the last 7 with today, and the 28 before.
+    days_back = [(_local_days_back(entry), entry) for _, entry in written]
     for name in RATING_COLUMNS:
-        recent = [e[name] for d, e in written if d < 7 and e[name] is not None]
-        prior = [e[name] for d, e in written if 7 <= d < 35 and e[name] is not None]
+        recent = [e[name] for d, e in days_back if d < 7 and e[name] is not None]
+        prior = [e[name] for d, e in days_back if 7 <= d < 35 and e[name] is not None]
         mean_7d = round(statistics.fmean(recent), 2) if recent else None
         mean_prior = round(statistics.fmean(prior), 2) if prior else None
         change = (

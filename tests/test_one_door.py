@@ -56,6 +56,7 @@ def test_participant_owned_tables_are_declared_and_keyed_by_participant() -> Non
     assert owned == {
         "journal_entries",
         "journal_counters",
+        "journal_days",
         "review_marks",
         "clinician_notes",
         "participant_alert_rules",

@@ -94,6 +94,12 @@ def scoped_insert_template(dialect: str, target: Target) -> PostgresInsert | SQL
     return _mark(upsert_into(dialect, _table(target)), TEMPLATE)
 
 
+def scoped_delete_template(target: Target) -> Delete:
+    """A DELETE of rows of `target` of whichever participant a scope binds, built once."""
+    table = _table(target)
+    return _mark(delete(table).where(table.c.participant_id == SCOPE_PARTICIPANT), TEMPLATE)
+
+
 @dataclass(frozen=True, eq=False)
 class ParticipantScope:
     """One participant's data, as reachable by one reader in this request."""

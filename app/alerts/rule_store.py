@@ -112,16 +112,29 @@ def _enabled_from(rows: tuple[tuple[Any, ...], ...]) -> list[AlertRule]:
     return [item.rule for item in merged if item.rule.enabled]
 
 
-async def enabled_rules(session: AsyncSession, scope: ParticipantScope) -> list[AlertRule]:
-    """The participant's effective rules that are switched on, read in one statement (on
-    the write path of every entry): the clinic's and the participant's own together."""
-    rows = tuple(tuple(row) for row in await session.execute(_RULES_OF_PARTICIPANT, scope.bind()))
+def enabled_from_rows(rows: tuple[tuple[Any, ...], ...]) -> list[AlertRule]:
+    """The enabled rules from rows of `_RULES_OF_PARTICIPANT` (or of `rules_with`, without
+    the columns added), parsed once per distinct set of rows."""
     rules = _ENABLED.get(rows)
     if rules is None:
         if len(_ENABLED) >= _CACHE_LIMIT:
             _ENABLED.clear()
         rules = _ENABLED[rows] = _enabled_from(rows)
     return rules
+
+
+def rules_with(*columns: Any) -> Select[Any]:
+    """The rows `enabled_rules` reads, each with `columns` after them: for a caller that
+    needs something else of the participant in the same round trip (built once)."""
+    rules = _RULES_OF_PARTICIPANT.subquery("rules")
+    return select(*rules.c, *columns).execution_options(**_OWN_RULES.get_execution_options())
+
+
+async def enabled_rules(session: AsyncSession, scope: ParticipantScope) -> list[AlertRule]:
+    """The participant's effective rules that are switched on, read in one statement: the
+    clinic's and the participant's own together."""
+    rows = tuple(tuple(row) for row in await session.execute(_RULES_OF_PARTICIPANT, scope.bind()))
+    return enabled_from_rows(rows)
 
 
 async def set_participant_rules(

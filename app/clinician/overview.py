@@ -1,21 +1,14 @@
 """The clinician's figures per participant, in a fixed number of queries for any count."""
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter
 from sqlalchemy import (
-    ColumnElement,
-    Float,
-    Numeric,
     Row,
     Select,
     and_,
-    case,
-    cast,
-    distinct,
     func,
     or_,
     select,
@@ -35,18 +28,14 @@ from app.clinician.attention import (
 )
 from app.clinician.models import ReviewMark
 from app.clinician.schemas import ParticipantOverview
+from app.clinician.window import EMPTY, local_today, window_figures
 from app.db import utcnow
-from app.journal.models import RATING_COLUMNS
-from app.journal.queries import ENTRIES, LIVE, live_entries_of_each
+from app.journal.queries import ENTRIES, live_entries_of_each
 from app.pagination import decode_cursor, encode_cursor, page_of
 from app.users.models import User
 
-RECENT = timedelta(days=7)
-PRIOR = timedelta(days=28)
 OVERVIEWS = TypeAdapter(list[ParticipantOverview])
 OverviewOrder = Literal["attention", "name"]
-LOGGED_SPAN_DAYS = 14
-TREND_FIELDS = ("mean_7d", "mean_prior_28d", "change")
 
 
 def overview_rows(
@@ -135,62 +124,6 @@ async def caseload_page(
     return rows, next_cursor
 
 
-def _rounded(value: ColumnElement[Any]) -> ColumnElement[float]:
-    return cast(func.round(cast(value, Numeric), 2), Float)
-
-
-async def _window_figures(
-    session: AsyncSession, caseload: Caseload, ids: list[uuid.UUID], now: datetime
-) -> dict[uuid.UUID, Row[Any]]:
-    """Entries in the last 7 days, and per dimension the 7-day mean, the mean of the 28 days
-    before and the change, rounded in SQL, and the days logged lately; reads only the last
-    35 days' rows."""
-    recent_start, prior_start = now - RECENT, now - RECENT - PRIOR
-    is_recent = ENTRIES.c.recorded_at >= recent_start
-    figures: list[ColumnElement[Any]] = [func.sum(case((is_recent, 1), else_=0))]
-    for name in RATING_COLUMNS:
-        column = ENTRIES.c[name]
-        recent = _rounded(func.avg(case((is_recent, column))))
-        prior = _rounded(func.avg(case((~is_recent, column))))
-        figures += [recent, prior, _rounded(recent - prior)]
-    figures += _logged_days(now)
-    statement = (
-        caseload.select(ENTRIES, ENTRIES.c.participant_id, *figures, among=ids)
-        .where(LIVE, ENTRIES.c.recorded_at >= prior_start, ENTRIES.c.recorded_at <= now)
-        .group_by(ENTRIES.c.participant_id)
-    )
-    return {row[0]: row for row in await session.execute(statement)}
-
-
-# A participant's local today is UTC's today, or the day before or after (UTC-12 to +14).
-DAY_SHIFTS = (-1, 0, 1)
-LOGGED_AT = 2 + 3 * len(RATING_COLUMNS)  # after participant_id, entries_7d and the trends
-NO_WINDOW: tuple[Any, ...] = (None, 0, *(None,) * (3 * len(RATING_COLUMNS)), 0, 0, 0)
-
-
-def _logged_days(now: datetime) -> list[ColumnElement[int]]:
-    """Local days with an entry among the 14 ending with each possible local today (one per
-    `DAY_SHIFTS`); each participant's own is picked in `_day_figures`."""
-    today = now.date()
-    counts: list[ColumnElement[int]] = []
-    for shift in DAY_SHIFTS:
-        last = today + timedelta(days=shift)
-        within = and_(
-            ENTRIES.c.local_date >= last - timedelta(days=LOGGED_SPAN_DAYS - 1),
-            ENTRIES.c.local_date <= last,
-        )
-        counts.append(func.count(distinct(case((within, ENTRIES.c.local_date)))))
-    return counts
-
-
-def _day_figures(overview: dict[str, Any], window: Any, now: datetime) -> None:
-    """Days since the last entry and days logged in the last 14, in the participant's days."""
-    today = now.astimezone(ZoneInfo(overview["timezone"])).date()
-    shift = (today - now.date()).days
-    overview["days_since_last_entry"] = days_since(overview.pop("last_local_date"), today)
-    overview["logged_days_14d"] = window[LOGGED_AT + DAY_SHIFTS.index(shift)]
-
-
 async def _latest_scores(
     session: AsyncSession, caseload: Caseload, ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, list[dict[str, Any]]]:
@@ -233,24 +166,23 @@ async def build_overviews(
     if not participants:
         return []
     now = utcnow()
-    ids = [p.participant_id for p in participants]
-    windows = await _window_figures(session, caseload, ids, now)
-    scores = await _latest_scores(session, caseload, ids)
+    windows = await window_figures(session, caseload, participants, now)
+    scores = await _latest_scores(session, caseload, [p.participant_id for p in participants])
     fields = participants[0]._fields  # once: Row._asdict() per row cost a fifth of the CPU
     overviews = []
     for participant in participants:
-        window = windows.get(participant[0], NO_WINDOW)
+        window = windows.get(participant.participant_id, EMPTY)
         overview = dict(zip(fields, participant, strict=True))
-        overview["entries_7d"] = window[1] or 0
-        for position, name in enumerate(RATING_COLUMNS):
-            first = 2 + 3 * position  # after participant_id and entries_7d
-            overview[name] = dict(zip(TREND_FIELDS, window[first : first + 3], strict=True))
+        overview["entries_7d"] = window.entries_7d
+        overview["logged_days_14d"] = window.logged_days_14d
+        overview.update(window.trends)
         overview["open_alerts"] = {
             "urgent": overview.pop("urgent_alerts"),
             "routine": overview.pop("routine_alerts"),
         }
-        _day_figures(overview, window, now)
-        overview["latest_scores"] = scores.get(participant[0], [])
+        today = local_today(overview["timezone"], now)
+        overview["days_since_last_entry"] = days_since(overview.pop("last_local_date"), today)
+        overview["latest_scores"] = scores.get(participant.participant_id, [])
         overview["attention_reasons"] = reasons(overview)
         overviews.append(overview)
     return OVERVIEWS.validate_python(overviews)

@@ -11,8 +11,10 @@ from app.schemas import NO_NUL, Rfc3339DateTime, StrictModel
 
 
 class DimensionTrend(BaseModel):
-    mean_7d: float | None = Field(description="Mean over the last 7 days.")
-    mean_prior_28d: float | None = Field(description="Mean over the 28 days before those.")
+    mean_7d: float | None = Field(
+        description="Mean over the participant's last 7 local days (today included)."
+    )
+    mean_prior_28d: float | None = Field(description="Mean over the 28 local days before those.")
     change: float | None = Field(description="`mean_7d - mean_prior_28d`; descriptive only.")
 
 
@@ -78,7 +80,9 @@ class ParticipantOverview(BaseModel):
     timezone: str
     assigned_since: datetime
     last_entry_at: datetime | None
-    entries_7d: int
+    entries_7d: int = Field(
+        description="Entries on the participant's last 7 local days (today included)."
+    )
     unreviewed: int = Field(
         description="Live entries that reached the service, or were last changed, after your "
         "review mark: late uploads and edits count, whatever their `recorded_at`."

@@ -153,5 +153,6 @@ async def delete_webhook(
     identity: AdminIdentity,
     session: SessionDep,
 ) -> None:
-    """Nothing more is sent to it. Audited."""
+    """The endpoint is removed: nothing more is sent to it, and its secret no longer signs
+    anything. Audited."""
     await webhooks.delete_webhook(session, identity.actor, integration_id, webhook_id)

@@ -1,10 +1,12 @@
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Column,
     Date,
     ForeignKey,
     Index,
@@ -12,6 +14,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     SmallInteger,
     String,
+    Table,
     Text,
     Uuid,
     false,
@@ -104,6 +107,32 @@ class JournalEntry(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+def _day_figures(dimension: str) -> list[Column[Any]]:
+    return [
+        Column(f"{dimension}_count", Integer, nullable=False),
+        Column(f"{dimension}_sum", Integer, nullable=False),
+        Column(f"{dimension}_min", SmallInteger),
+        Column(f"{dimension}_max", SmallInteger),
+    ]
+
+
+# One participant's live entries of one local day, rolled up: how many, and per dimension
+# how many rated it, their sum, lowest and highest. Kept in the transaction of every entry
+# write (app/journal/days.py), so that figures over days (summaries, the overview, the
+# alert rules on daily means) read one row per day instead of every entry of it. A day
+# with no live entry has no row.
+JOURNAL_DAYS = Table(
+    "journal_days",
+    Base.metadata,
+    Column("participant_id", Uuid, ForeignKey("users.id", ondelete="CASCADE")),
+    Column("local_date", Date),
+    Column("entries", Integer, nullable=False),
+    *(column for dimension in RATING_COLUMNS for column in _day_figures(dimension)),
+    PrimaryKeyConstraint("participant_id", "local_date"),
+    **PARTICIPANT_OWNED,
+)
 
 
 class JournalCounter(Base):

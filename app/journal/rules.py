@@ -4,21 +4,24 @@ that may fire them (create, edit, delete): when the answer arrives, the alert ex
 Descriptive only: a summary states what was reported ("Anxiety 8 or higher on each of 3
 consecutive days: 9, 8.5, 9"); it never advises."""
 
+import functools
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, Select, bindparam, func
+from sqlalchemy import Select, Text, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import ParticipantScope, scoped_template
-from app.alerts.rule_store import enabled_rules
+from app.access import ParticipantScope
+from app.alerts.rule_store import enabled_from_rows, rules_with
 from app.alerts.rules import BaselineChangeRule, RatingThresholdRule
 from app.alerts.store import Raised, raise_alert
-from app.journal.queries import ENTRIES, LIVE
+from app.db import dialect_name
+from app.journal.days import days_as_json
+from app.journal.models import RATING_COLUMNS
 
 RECENT_DAYS, PRIOR_DAYS = 7, 28
 COMPARISON = {"gte": ("or higher", float.__ge__), "lte": ("or lower", float.__le__)}
@@ -44,52 +47,28 @@ def _local_today(scope: ParticipantScope, now: datetime) -> date:
     return now.astimezone(ZoneInfo(scope.timezone)).date()
 
 
-def _lookback(rules: list[EntryRule]) -> int:
-    spans = [
-        2 * (rule.consecutive_days - 1)
-        if isinstance(rule, RatingThresholdRule)
-        else RECENT_DAYS + PRIOR_DAYS - 1
-        for rule in rules
-    ]
-    return max(spans)
+# Enough days for any entry rule: a 7-day mean against the 28 days before; a run of up to
+# 14 consecutive days looked for within twice its span.
+LOOKBACK_DAYS = RECENT_DAYS + PRIOR_DAYS - 1
 
 
-@lru_cache(maxsize=32)
-def _day_totals_statement(dimensions: tuple[str, ...]) -> Select[Any]:
-    """Per local day between two days, the count and sum of each of `dimensions`, for
-    whichever participant a scope binds: built once per set of dimensions the rules look at
-    (the write path runs it on every entry)."""
-    aggregates = [
-        aggregate
-        for dimension in dimensions
-        for aggregate in (func.count(ENTRIES.c[dimension]), func.sum(ENTRIES.c[dimension]))
-    ]
-    return (
-        scoped_template(ENTRIES, ENTRIES.c.local_date, *aggregates)
-        .where(
-            LIVE,
-            ENTRIES.c.local_date >= bindparam("since", type_=Date()),
-            ENTRIES.c.local_date <= bindparam("until", type_=Date()),
-        )
-        .group_by(ENTRIES.c.local_date)
-    )
+@functools.cache
+def _rules_and_days(dialect: str) -> Select[Any]:
+    """The participant's rules (the rows `enabled_rules` reads), each with the per-day
+    rollup of the last `LOOKBACK_DAYS` as JSON beside it: the write path reads both in one
+    round trip. Without any rule there is no row, and the days are not read."""
+    return rules_with(type_coerce(days_as_json(dialect), Text).label("days"))
 
 
-async def _day_totals(
-    session: AsyncSession, scope: ParticipantScope, rules: list[EntryRule], today: date
-) -> Days:
-    """Every rule's figures from one statement: per local day, the count and sum of each
-    dimension a rule looks at, over the longest span any rule needs."""
-    dimensions = tuple(sorted({rule.dimension for rule in rules}))
-    since = today - timedelta(days=_lookback(rules))
-    statement = _day_totals_statement(dimensions)
-    rows = await session.execute(statement, scope.bind(since=since, until=today))
+def _days_from(days_json: str | None, dimensions: set[str]) -> Days:
+    """`days_as_json`'s array as the rules read it: per dimension, per day, count and sum."""
     days: Days = {dimension: {} for dimension in dimensions}
-    for row in rows:
-        for index, dimension in enumerate(dimensions):
-            count, total = row[1 + 2 * index], row[2 + 2 * index]
-            if count:
-                days[dimension][row[0]] = DayTotals(count, float(total))
+    for local_date, *sums in json.loads(days_json or "[]"):
+        day = date.fromisoformat(local_date)
+        for index, dimension in enumerate(RATING_COLUMNS):
+            count = sums[2 * index]
+            if count and dimension in days:
+                days[dimension][day] = DayTotals(count, float(sums[2 * index + 1]))
     return days
 
 
@@ -155,16 +134,20 @@ async def evaluate_entry_rules(
     session: AsyncSession, scope: ParticipantScope, trigger_id: uuid.UUID, now: datetime
 ) -> list[Raised]:
     """Evaluate the participant's enabled rating and baseline rules after an entry write."""
+    today = _local_today(scope, now)
+    since = today - timedelta(days=LOOKBACK_DAYS)
+    statement = _rules_and_days(dialect_name(session))
+    result = await session.execute(statement, scope.bind(since=since, until=today))
+    rows = [tuple(row) for row in result]
     rules = [
         rule
-        for rule in await enabled_rules(session, scope)
+        for rule in enabled_from_rows(tuple(row[:-1] for row in rows))
         if isinstance(rule, RatingThresholdRule | BaselineChangeRule)
     ]
     if not rules:
         return []
     raised = []
-    today = _local_today(scope, now)
-    days = await _day_totals(session, scope, rules, today)
+    days = _days_from(rows[0][-1], {rule.dimension for rule in rules})
     for rule in rules:
         if isinstance(rule, RatingThresholdRule):
             fired = _rating_threshold(rule, days[rule.dimension], today)

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, select
+from sqlalchemy import ColumnElement, Executable, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.dml import ReturningInsert
 
 from app.access import SCOPE_PARTICIPANT, ParticipantScope
 from app.access.scope import scoped_insert_template
@@ -21,6 +20,7 @@ from app.audit.service import AuditAction, record_event
 from app.db import dialect_name, utcnow
 from app.errors import Conflict
 from app.events.service import EventType, record_thin_event
+from app.journal import days
 from app.journal.counters import (
     change_seq_bump_unless_taken,
     close_journal,
@@ -28,6 +28,7 @@ from app.journal.counters import (
     journal_closed,
     next_change_seq,
 )
+from app.journal.models import RATING_COLUMNS
 from app.journal.preconditions import check_if_match, parse_if_match
 from app.journal.queries import ENTRIES
 from app.journal.reads import entry_etag, entry_not_found, find_entry, to_entry_read
@@ -44,6 +45,8 @@ TOMBSTONE = {
     "note_shared": False,
 }
 Entry = Mapping[str, Any]
+# A change to any of these changes the per-day rollup (a deletion sets them all).
+DAY_FIGURES = frozenset((*RATING_COLUMNS, "local_date"))
 
 
 class EntryChanged(Conflict):
@@ -130,9 +133,11 @@ async def _replay(
 # Built once per database and executed with parameters, like the counter bumps: building
 # and cache-keying it on every request was a tenth of the entry POST's CPU.
 @functools.cache
-def _insert_unless_taken(dialect: str) -> ReturningInsert[int]:
-    """Insert an entry unless its id exists. On PostgreSQL the counter bump rides along in
-    a CTE (one statement); SQLite has no writable CTEs and takes the number as a parameter.
+def _insert_unless_taken(dialect: str) -> Executable:
+    """Insert an entry unless its id exists, returning its change number. On PostgreSQL the
+    counter bump and the entry's count in its day (`days.counting_in`) ride along in CTEs:
+    one statement. SQLite has no writable CTEs: it takes the number as a parameter, and the
+    caller counts the entry in its day (`days.count_in`).
 
     `ON CONFLICT (participant_id, id) DO NOTHING` waits for a concurrent insert of the same
     id by the same participant to commit or roll back, so a retry racing its original needs
@@ -143,21 +148,39 @@ def _insert_unless_taken(dialect: str) -> ReturningInsert[int]:
     }
     params["participant_id"] = SCOPE_PARTICIPANT
     insert = scoped_insert_template(dialect, ENTRIES)
-    if dialect == "postgresql":
-        bump = change_seq_bump_unless_taken(dialect).cte("bumped")
-        params["change_seq"] = bump.c.last_change_seq
-        insert = insert.from_select(list(params), select(*params.values())).add_cte(bump)
-    else:
-        insert = insert.values(params)
-    return insert.on_conflict_do_nothing(
-        index_elements=[ENTRIES.c.participant_id, ENTRIES.c.id]
-    ).returning(ENTRIES.c.change_seq)
+    if dialect != "postgresql":
+        return (
+            insert.values(params)
+            .on_conflict_do_nothing(index_elements=[ENTRIES.c.participant_id, ENTRIES.c.id])
+            .returning(ENTRIES.c.change_seq)
+        )
+    bump = change_seq_bump_unless_taken(dialect).cte("bumped")
+    params["change_seq"] = bump.c.last_change_seq
+    inserted = (
+        insert.from_select(list(params), select(*params.values()))
+        .add_cte(bump)
+        .on_conflict_do_nothing(index_elements=[ENTRIES.c.participant_id, ENTRIES.c.id])
+        .returning(
+            ENTRIES.c.change_seq,
+            ENTRIES.c.participant_id,
+            ENTRIES.c.local_date,
+            *(ENTRIES.c[name] for name in RATING_COLUMNS),
+        )
+        .cte("inserted")
+    )
+    counted = days.counting_in(inserted).cte("counted")
+    return (
+        select(inserted.c.change_seq)
+        .add_cte(counted)
+        .execution_options(**insert.get_execution_options())
+    )
 
 
 async def _insert_new(
     session: AsyncSession, scope: ParticipantScope, entry: dict[str, Any]
 ) -> bool:
-    """Insert `entry` unless its id is taken or its owner erased; sets its change number."""
+    """Insert `entry` unless its id is taken or its owner erased, and count it in its day;
+    sets its change number."""
     dialect = dialect_name(session)
     params = scope.bind(**entry)
     if dialect != "postgresql":
@@ -170,6 +193,8 @@ async def _insert_new(
     if change_seq is None:
         return False
     entry["change_seq"] = change_seq
+    if dialect != "postgresql":
+        await days.count_in(session, scope, entry)
     return True
 
 
@@ -256,6 +281,9 @@ async def _store_change(
     deleted = action is AuditAction.entry_delete
     event = EventType.entry_deleted if deleted else EventType.entry_updated
     await record_thin_event(session, scope, event, entry["id"], values["updated_at"])
+    if DAY_FIGURES.intersection(values):
+        changed_days = {entry["local_date"], values.get("local_date", entry["local_date"])}
+        await days.recount(session, scope, (day for day in changed_days if day is not None))
     await evaluate_entry_rules(session, scope, entry["id"], values["updated_at"])
     # Identifiers only: who, whose journal, which entry. Content never enters the trail.
     await record_event(
@@ -314,4 +342,5 @@ async def erase_journal(session: AsyncSession, scope: ParticipantScope, now: dat
     # A statement of its own, after the lock: on PostgreSQL its snapshot then includes the
     # entries of every write that committed while the erasure waited.
     await session.execute(scope.delete(ENTRIES))
+    await session.execute(days.forget_all(scope))
     return True

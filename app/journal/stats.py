@@ -1,7 +1,6 @@
 """Descriptive statistics of one participant's entries, computed in SQL."""
 
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -12,8 +11,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.access import ParticipantScope
 from app.db import dialect_name, utcnow
 from app.errors import InvalidInput
+from app.journal.days import DAYS
 from app.journal.models import RATING_COLUMNS
-from app.journal.queries import ENTRIES, live_entries
 from app.journal.schemas import DimensionStats, SeriesPoint, Summary
 
 Bucket = Literal["day", "week"]
@@ -33,10 +32,6 @@ def summary_range(from_date: date | None, to_date: date | None, timezone: str) -
     return from_date, to_date
 
 
-def _mean(value: Any) -> float | None:
-    return None if value is None else round(float(Decimal(str(value))), 2)
-
-
 def period_start(
     dialect: str, bucket: Bucket, local_date: ColumnElement[date]
 ) -> ColumnElement[date]:
@@ -50,6 +45,14 @@ def period_start(
     return type_coerce(func.date(local_date, modifier), Date)
 
 
+def _figures(dimension: str) -> list[ColumnElement[Any]]:
+    return [func.sum(DAYS.c[f"{dimension}_{figure}"]) for figure in ("count", "sum")]
+
+
+def _mean_of(count: Any, total: Any) -> float | None:
+    return round(int(total) / int(count), 2) if count else None
+
+
 async def summarize(
     session: AsyncSession,
     scope: ParticipantScope,
@@ -58,29 +61,38 @@ async def summarize(
     bucket: Bucket = "day",
 ) -> Summary:
     """Count, mean, min and max per dimension over the local dates [from, to], and a series
-    of means per day or ISO week. Two aggregate queries, whatever the number of entries."""
-    in_range = (ENTRIES.c.local_date >= from_date, ENTRIES.c.local_date <= to_date)
-    columns = [ENTRIES.c[name] for name in RATING_COLUMNS]
+    of means per day or ISO week. Two aggregate queries over the per-day rollup (one row a
+    day), whatever the number of entries."""
+    in_range = (DAYS.c.local_date >= from_date, DAYS.c.local_date <= to_date)
     aggregates = [
-        aggregate(column)
-        for column in columns
-        for aggregate in (func.count, func.avg, func.min, func.max)
+        aggregate
+        for name in RATING_COLUMNS
+        for aggregate in (
+            *_figures(name),
+            func.min(DAYS.c[f"{name}_min"]),
+            func.max(DAYS.c[f"{name}_max"]),
+        )
     ]
     totals = (
-        await session.execute(live_entries(scope, func.count(), *aggregates).where(*in_range))
+        await session.execute(
+            scope.select(DAYS, func.coalesce(func.sum(DAYS.c.entries), 0), *aggregates).where(
+                *in_range
+            )
+        )
     ).one()
     stats = {
         name: DimensionStats(
-            count=totals[1 + 4 * index],
-            mean=_mean(totals[2 + 4 * index]),
+            count=totals[1 + 4 * index] or 0,
+            mean=_mean_of(totals[1 + 4 * index], totals[2 + 4 * index]),
             min=totals[3 + 4 * index],
             max=totals[4 + 4 * index],
         )
         for index, name in enumerate(RATING_COLUMNS)
     }
-    start = period_start(dialect_name(session), bucket, ENTRIES.c.local_date).label("period_start")
+    start = period_start(dialect_name(session), bucket, DAYS.c.local_date).label("period_start")
+    sums = [figure for name in RATING_COLUMNS for figure in _figures(name)]
     series_query = (
-        live_entries(scope, start, func.count(), *[func.avg(column) for column in columns])
+        scope.select(DAYS, start, func.sum(DAYS.c.entries), *sums)
         .where(*in_range)
         .group_by(start)
         .order_by(start)
@@ -89,8 +101,13 @@ async def summarize(
         SeriesPoint(
             period_start=row[0],
             entries=row[1],
-            **{name: _mean(row[2 + index]) for index, name in enumerate(RATING_COLUMNS)},
+            **{
+                name: _mean_of(row[2 + 2 * index], row[3 + 2 * index])
+                for index, name in enumerate(RATING_COLUMNS)
+            },
         )
         for row in await session.execute(series_query)
     ]
-    return Summary(from_date=from_date, to_date=to_date, entries=totals[0], series=series, **stats)
+    return Summary(
+        from_date=from_date, to_date=to_date, entries=int(totals[0]), series=series, **stats
+    )

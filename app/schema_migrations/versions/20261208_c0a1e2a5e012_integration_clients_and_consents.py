@@ -5,8 +5,8 @@
 - `integration_consents`: participant-owned, keyed by (participant_id, integration_id), so
   that it can be distributed by participant like the other owned tables (docs/scaling.md).
 
-Revision ID: c0a1e2a5e011
-Revises: c0a1e2a5e010
+Revision ID: c0a1e2a5e012
+Revises: c0a1e2a5e011
 Create Date: 2026-12-08 01:00:00+00:00
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 import app.db
 
-revision: str = "c0a1e2a5e011"
-down_revision: str | None = "c0a1e2a5e010"
+revision: str = "c0a1e2a5e012"
+down_revision: str | None = "c0a1e2a5e011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

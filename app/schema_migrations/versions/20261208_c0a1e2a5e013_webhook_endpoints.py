@@ -3,8 +3,8 @@
 No signing secret is stored: it is derived from the service's key, the endpoint's id and
 `secret_version` (app/integrations/webhook_secrets.py).
 
-Revision ID: c0a1e2a5e012
-Revises: c0a1e2a5e011
+Revision ID: c0a1e2a5e013
+Revises: c0a1e2a5e012
 Create Date: 2026-12-08 01:20:00+00:00
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 import app.db
 
-revision: str = "c0a1e2a5e012"
-down_revision: str | None = "c0a1e2a5e011"
+revision: str = "c0a1e2a5e013"
+down_revision: str | None = "c0a1e2a5e012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

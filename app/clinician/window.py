@@ -1,0 +1,119 @@
+"""The overview's figures over each participant's recent local days, read from the per-day
+rollup: entries in the last 7 days (today included), days logged in the last 14, and per
+dimension the count and sum of the last 7 days and of the 28 before.
+
+Every participant's days are their own, and a caseload spans time zones: a participant's
+local today is UTC's today or the day before or after. Each rollup row is put in a span of
+days back from its participant's today (one CASE per row, the participants grouped by
+today), and the query sums per participant and span: plain sums over a few hundred groups
+instead of a CASE per figure and row."""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Row, case, func, null
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.access import Caseload
+from app.journal.days import DAYS
+from app.journal.models import RATING_COLUMNS
+
+RECENT_DAYS, LOGGED_DAYS, PRIOR_DAYS = 7, 14, 28
+# Days back from the participant's today: 0-6 recent (and logged), 7-13 prior (and logged),
+# 14-34 prior. Later days (an entry sent minutes early from a zone ahead) count in none.
+SPANS = (("recent", RECENT_DAYS), ("fortnight", LOGGED_DAYS), ("prior", RECENT_DAYS + PRIOR_DAYS))
+FIGURES = [f"{name}_{figure}" for name in RATING_COLUMNS for figure in ("count", "sum")]
+
+
+Trends = dict[str, dict[str, float | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    entries_7d: int
+    logged_days_14d: int
+    # Per dimension: `mean_7d`, `mean_prior_28d` and `change`, rounded to 2 places.
+    trends: Trends
+
+
+def local_today(timezone: str, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(timezone)).date()
+
+
+def _span_of_day(today: date) -> ColumnElement[Any]:
+    day = DAYS.c.local_date
+    spans = [(day > today - timedelta(days=back), name) for name, back in SPANS]
+    return case((day > today, null()), *spans, else_=null())
+
+
+def _span(todays: dict[date, list[uuid.UUID]]) -> ColumnElement[Any]:
+    """Each row's span, by its participant's today."""
+    *others, (last, _ids) = sorted(todays.items())
+    if not others:
+        return _span_of_day(last)
+    whens = [(DAYS.c.participant_id.in_(ids), _span_of_day(today)) for today, ids in others]
+    return case(*whens, else_=_span_of_day(last))
+
+
+def _trends(recent: Sequence[int], prior: Sequence[int]) -> Trends:
+    """From the counts and sums of the last 7 days and of the 28 before (in `FIGURES`
+    order): per dimension the two means and their change. Plain arithmetic in a loop: it
+    runs for every participant of a caseload."""
+    trends: Trends = {}
+    for index, name in enumerate(RATING_COLUMNS):
+        count, prior_count = recent[2 * index], prior[2 * index]
+        mean = round(recent[2 * index + 1] / count, 2) if count else None
+        prior_mean = round(prior[2 * index + 1] / prior_count, 2) if prior_count else None
+        change = None
+        if mean is not None and prior_mean is not None:
+            change = round(mean - prior_mean, 2)
+        trends[name] = {"mean_7d": mean, "mean_prior_28d": prior_mean, "change": change}
+    return trends
+
+
+def _window(spans: dict[str, Sequence[int]]) -> Window:
+    """A participant's figures from their rows per span: (days, entries, count, sum, ...)."""
+    empty = [0] * (2 + len(FIGURES))
+    recent, fortnight, prior = (spans.get(name, empty) for name, _ in SPANS)
+    earlier = [a + b for a, b in zip(fortnight[2:], prior[2:], strict=True)]
+    return Window(recent[1], recent[0] + fortnight[0], _trends(recent[2:], earlier))
+
+
+EMPTY = _window({})
+
+
+async def window_figures(
+    session: AsyncSession, caseload: Caseload, participants: list[Row[Any]], now: datetime
+) -> dict[uuid.UUID, Window]:
+    """`participants` (rows with `participant_id` and `timezone`): their windows, in one
+    query. A participant without entries lately has none (use `EMPTY`)."""
+    todays: dict[date, list[uuid.UUID]] = {}
+    for participant in participants:
+        today = local_today(participant.timezone, now)
+        todays.setdefault(today, []).append(participant.participant_id)
+    span = _span(todays).label("span")
+    sums = [func.sum(DAYS.c[name]) for name in ("entries", *FIGURES)]
+    statement = (
+        caseload.select(
+            DAYS,
+            DAYS.c.participant_id,
+            span,
+            func.count(),
+            *sums,
+            among=[participant.participant_id for participant in participants],
+        )
+        .where(
+            DAYS.c.local_date > min(todays) - timedelta(days=SPANS[-1][1]),
+            DAYS.c.local_date <= max(todays),
+        )
+        .group_by(DAYS.c.participant_id, span)
+    )
+    rows: dict[uuid.UUID, dict[str, Sequence[int]]] = {}
+    for participant_id, name, *figures in await session.execute(statement):
+        if name is not None:
+            rows.setdefault(participant_id, {})[name] = [int(value) for value in figures]
+    return {participant_id: _window(spans) for participant_id, spans in rows.items()}
