@@ -236,3 +236,24 @@ async def test_an_erased_participant_consents_to_nothing(
 
     assert await accounts.count("integration_consents") == 0
     assert (await client.get(BASE, headers=token)).json()["items"] == []
+
+
+async def test_the_export_holds_the_consents_and_the_admin_trail_the_integrations_reads(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
+    admin, sam, integration, token = await consenting_world(client, accounts)
+    await client.get(f"{BASE}/{sam.id}/entries/changes", headers=token)
+
+    export = await client.get("/v1/me/export", headers=sam.headers)
+    trail = await client.get(
+        "/v1/admin/audit-events", params={"participant_id": str(sam.id)}, headers=admin.headers
+    )
+
+    (given,) = export.json()["integration_consents"]
+    assert given["integration_id"] == integration.id
+    assert given["integration_name"] == "Riverside EHR"
+    assert "integration" in [item["accessor_role"] for item in export.json()["access_log"]]
+    assert trail.status_code == 200
+    (read,) = [e for e in trail.json()["items"] if e["action"] == "integration.read_entries"]
+    assert read["actor_role"] == "integration" and read["subject_id"] == integration.id
+    assert read["actor_display_name"] == "Riverside EHR" and read["actor_id"] is None

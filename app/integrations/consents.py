@@ -4,8 +4,9 @@ Each takes effect on the next request: the integration's way in (app/access/cons
 reads the consent row on every request."""
 
 import uuid
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import ParticipantScope
@@ -107,6 +108,16 @@ async def withdraw_consent(
             participant_id=scope.participant_id,
             subject_id=integration_id,
         )
+
+
+def consents_of(scope: ParticipantScope) -> Select[Any]:
+    """The participant's consents with each integration's name (for the export)."""
+    return scope.select(
+        IntegrationConsent,
+        IntegrationConsent.integration_id,
+        IntegrationClient.name.label("integration_name"),
+        IntegrationConsent.consented_at,
+    ).join(IntegrationClient, IntegrationClient.id == IntegrationConsent.integration_id)
 
 
 async def erase_consents(session: AsyncSession, scope: ParticipantScope) -> None:

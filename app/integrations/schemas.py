@@ -155,6 +155,23 @@ PARTICIPANT_EXAMPLE: JsonDict = {
 }
 
 
+CONSENT_EXAMPLE: JsonDict = {
+    "integration_id": CLIENT_ID_EXAMPLE,
+    "integration_name": "Riverside EHR",
+    "consented_at": "2026-12-02T18:20:00Z",
+}
+
+
+class ConsentRead(BaseModel):
+    """A consent the participant gives now (withdrawn ones are not kept)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [CONSENT_EXAMPLE]})
+
+    integration_id: uuid.UUID
+    integration_name: str
+    consented_at: datetime
+
+
 class IntegrationParticipantRead(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [PARTICIPANT_EXAMPLE]})
 
