@@ -17,7 +17,13 @@ from app.auth.schemas import (
 )
 from app.config import SettingsDep
 from app.db import SessionDep
-from app.errors import InvalidInput, NotAuthenticated, ServiceUnavailable, TooManyRequests
+from app.errors import (
+    Forbidden,
+    InvalidInput,
+    NotAuthenticated,
+    ServiceUnavailable,
+    TooManyRequests,
+)
 from app.middleware import BodyTooLarge, UnsupportedMediaType
 from app.openapi import problem_responses
 
@@ -161,7 +167,7 @@ async def refresh_tokens(
     response_class=Response,
     operation_id="signOut",
     summary="End this session",
-    responses=problem_responses(NotAuthenticated, ServiceUnavailable),
+    responses=problem_responses(NotAuthenticated, Forbidden, ServiceUnavailable),
 )
 async def sign_out(identity: CurrentIdentity, session: SessionDep) -> None:
     """The session's access and refresh tokens stop working on the next request (`401`).
