@@ -119,7 +119,7 @@ async def create_my_entry(
     else:
         response.status_code = status.HTTP_200_OK
     _with_etag(response, stored.entry["version"])
-    return EntryCreated(**reads.to_entry_read(stored.entry).model_dump(), support=stored.support)
+    return EntryCreated.model_validate({**stored.entry, "support": stored.support})
 
 
 @router.get(
