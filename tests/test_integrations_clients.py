@@ -239,3 +239,36 @@ async def test_tokens_of_one_kind_do_not_pass_for_the_other(
     assert (await client.get("/v1/me", headers=client_token)).status_code == 403
     assert (await client.get(PARTICIPANTS, headers=admin.headers)).status_code == 403
     assert (await client.get(PARTICIPANTS)).status_code == 401
+
+
+@pytest.mark.parametrize("header", ["Basic", "Basic !!!notbase64", "Basic bm9jb2xvbg=="])
+async def test_garbled_basic_credentials_are_invalid_client_and_change_nothing(
+    client: httpx.AsyncClient, accounts: Accounts, header: str
+) -> None:
+    await register(client, await accounts.make(Role.admin))
+    before = await accounts.audit_actions()
+
+    response = await client.post(
+        "/v1/auth/token",
+        data={"grant_type": "client_credentials"},
+        headers={"Authorization": header},
+    )
+
+    assert response.status_code == 401 and response.json()["error"] == "invalid_client"
+    assert response.headers["www-authenticate"].startswith("Basic ")
+    assert await accounts.audit_actions() == before
+
+
+async def test_scopes_are_kept_once_and_a_client_without_any_gets_an_empty_scope(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
+    admin = await accounts.make(Role.admin)
+    integration = await register(client, admin, scopes=["alerts.read", "alerts.read"])
+    url = f"/v1/admin/integrations/{integration.id}"
+    assert (await client.get(url, headers=admin.headers)).json()["scopes"] == ["alerts.read"]
+
+    emptied = await client.patch(url, json={"scopes": []}, headers=admin.headers)
+    token = await request_token(client, integration)
+
+    assert emptied.json()["scopes"] == []
+    assert token.status_code == 200 and token.json()["scope"] == ""
