@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     sweep_interval_seconds: float = Field(default=60, ge=0, le=3600)
     sweep_batch_size: int = Field(default=500, ge=1, le=10000)
 
+    # Webhook URLs may be `http` and reach loopback, private, link-local or metadata
+    # addresses: for development and tests only (else refused at creation and delivery).
+    webhook_allow_private_urls: bool = False
+
     login_window_minutes: int = Field(default=15, ge=1)
     login_max_failures_per_email: int = Field(default=10, ge=1)
     login_max_failures_per_address: int = Field(default=100, ge=1)

@@ -29,6 +29,10 @@ from app.errors import register_error_handlers
 from app.experience.router import clinician_router as experience_clinician_router
 from app.experience.router import router as experience_router
 from app.instruments.router import router as instruments_router
+from app.integrations.api_router import router as integration_api_router
+from app.integrations.me_router import router as my_integrations_router
+from app.integrations.router import router as integrations_router
+from app.integrations.webhook_router import router as webhooks_router
 from app.journal.router import router as journal_router
 from app.middleware import RequestContextMiddleware, configure_logging
 from app.openapi import describe_limits, drop_json_beside_problems
@@ -53,6 +57,9 @@ Conventions shared by every operation:
 - **Authentication**: sign in at `POST /v1/auth/token` (OAuth2 password grant) and send
   `Authorization: Bearer <access token>`; renew with `POST /v1/auth/refresh` (refresh tokens
   rotate). A missing, expired or ended session is `401` with `WWW-Authenticate: Bearer`.
+- **Integrations** (other systems) get their own tokens: `POST /v1/auth/token` with
+  `grant_type=client_credentials` (see `docs/integrating.md`); they reach only participants
+  who consent to them, under `/v1/integration/…`.
 - **Errors** are `application/problem+json` (RFC 9457) with `type`, `title`, `status`,
   `detail`, and an `errors` list naming each bad field on `422`. `429` and `503` carry
   `Retry-After`; `503` means the database is unreachable for now.
@@ -102,6 +109,13 @@ TAGS = [
         "description": (
             "The validated questionnaires (PHQ-9, PHQ-8, GAD-7, WHO-5): published texts, "
             "scoring and descriptive bands. Any signed-in account."
+        ),
+    },
+    {
+        "name": "integrations",
+        "description": (
+            "Other systems' reads of the participants who consent to them, with an OAuth2 "
+            "client credentials token (`OAuth2ClientCredentials`), each behind its scope."
         ),
     },
     {"name": "operations", "description": "Liveness and readiness probes; no authentication."},
@@ -210,6 +224,10 @@ ROUTERS = (
     assessments_clinician_router,
     experience_router,
     experience_clinician_router,
+    integrations_router,
+    webhooks_router,
+    my_integrations_router,
+    integration_api_router,
 )
 
 

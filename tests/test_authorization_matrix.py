@@ -21,6 +21,7 @@ from app.main import create_app
 from app.users.models import Role
 from tests.conftest import TEST_PASSWORD, Account, Accounts
 from tests.helpers import ago, entry_body
+from tests.integration_helpers import consent, register, token_headers
 
 # Denied callers go first, the owner last, so that a destructive call by the owner
 # (delete, logout, erase) cannot hide what the others were allowed to do.
@@ -28,6 +29,8 @@ ROLES = (
     "anonymous",
     "other_participant",
     "unassigned_clinician",
+    # An integration client the participant consents to, with every scope (a client token).
+    "integration",
     "admin",
     # The participant's backup clinician while covering an escalation: reads as the primary
     # does, but only the primary reviews (a backup not covering is tests/test_care_team.py's).
@@ -56,6 +59,9 @@ GUARDED_TABLES = (
     "auth_sessions",
     "refresh_tokens",
     "activation_codes",
+    "integration_clients",
+    "integration_consents",
+    "webhook_endpoints",
 )
 
 
@@ -63,8 +69,12 @@ GUARDED_TABLES = (
 class World:
     accounts: dict[str, Account]
     entry_id: str
+    integration_id: str
+    integration_headers: dict[str, str]
 
     def headers(self, role: str) -> dict[str, str]:
+        if role == "integration":
+            return self.integration_headers
         return {} if role == "anonymous" else self.accounts[role].headers
 
     @property
@@ -89,7 +99,15 @@ def public(status: int, **kwargs: Any) -> Rule:
 
 
 def everyone_signed_in(status: int, **kwargs: Any) -> Rule:
-    return Rule({**{role: status for role in ROLES}, "anonymous": 401}, **kwargs)
+    """Every account; an integration's token is no account's (403)."""
+    expected = {**{role: status for role in ROLES}, "anonymous": 401, "integration": 403}
+    return Rule(expected, **kwargs)
+
+
+def integration_only(status: int, **kwargs: Any) -> Rule:
+    expected = dict.fromkeys(ROLES, 403)
+    expected.update(anonymous=401, integration=status)
+    return Rule(expected, **kwargs)
 
 
 def participant_only(owner: int, other: int | None = None, **kwargs: Any) -> Rule:
@@ -136,7 +154,7 @@ def new_user(_world: World, _role: str) -> dict[str, Any]:
 
 
 def sign_in_with_wrong_password(world: World, role: str) -> dict[str, Any]:
-    email = world.accounts[role].email if role != "anonymous" else "nobody@example.org"
+    email = world.accounts[role].email if role in world.accounts else "nobody@example.org"
     return {"username": email, "password": "not the right password at all"}
 
 
@@ -269,6 +287,33 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("PUT", "/v1/admin/support-resources"): admin_only(
         200, json=lambda w, r: {"message": "We are here.", "resources": []}
     ),
+    # integrations: admins manage clients, participants consent, clients read
+    ("POST", "/v1/admin/integrations"): admin_only(
+        201, json=lambda w, r: {"name": "Lab", "description": "", "scopes": ["alerts.read"]}
+    ),
+    ("GET", "/v1/admin/integrations"): admin_only(200),
+    ("GET", "/v1/admin/integrations/{integration_id}"): admin_only(200),
+    ("PATCH", "/v1/admin/integrations/{integration_id}"): admin_only(
+        200, json=lambda w, r: {"description": "Renamed by admin"}
+    ),
+    ("POST", "/v1/admin/integrations/{integration_id}/secret"): admin_only(200),
+    ("POST", "/v1/admin/integrations/{integration_id}/webhooks"): admin_only(
+        201, json=lambda w, r: {"url": "https://93.184.215.14/hook", "events": ["alert.raised"]}
+    ),
+    ("GET", "/v1/admin/integrations/{integration_id}/webhooks"): admin_only(200),
+    # An unknown endpoint: only who may ask is under test (tests/test_integrations_webhooks.py).
+    ("GET", "/v1/admin/integrations/{integration_id}/webhooks/{webhook_id}"): admin_only(404),
+    ("PATCH", "/v1/admin/integrations/{integration_id}/webhooks/{webhook_id}"): admin_only(
+        404, json=lambda w, r: {"is_active": False}
+    ),
+    ("DELETE", "/v1/admin/integrations/{integration_id}/webhooks/{webhook_id}"): admin_only(404),
+    ("GET", "/v1/me/integrations"): participant_only(200),
+    ("PUT", "/v1/me/integrations/{integration_id}/consent"): participant_only(200),
+    ("DELETE", "/v1/me/integrations/{integration_id}/consent"): participant_only(204),
+    ("GET", "/v1/integration/participants"): integration_only(200),
+    ("GET", "/v1/integration/participants/{participant_id}/entries/changes"): integration_only(200),
+    ("GET", "/v1/integration/participants/{participant_id}/assessments"): integration_only(200),
+    ("GET", "/v1/integration/participants/{participant_id}/alerts"): integration_only(200),
     # No request pending in this world: only who may ask is under test.
     ("POST", "/v1/admin/approvals/{approval_id}/approve"): admin_only(404),
     ("POST", "/v1/admin/approvals/{approval_id}/reject"): admin_only(404),
@@ -336,7 +381,10 @@ async def build_world(client: httpx.AsyncClient, accounts: Accounts) -> World:
         "/v1/me/entries", json=entry_body(), headers=made["participant"].headers
     )
     assert entry.status_code == 201
-    return World(made, entry.json()["id"])
+    integration = await register(client, made["admin"])
+    await consent(client, made["participant"], integration)
+    headers = await token_headers(client, integration)
+    return World(made, entry.json()["id"], integration.id, headers)
 
 
 async def snapshot(accounts: Accounts) -> dict[str, list[tuple[object, ...]]]:
@@ -362,6 +410,8 @@ async def test_route_answers_each_role_as_documented(
         alert_id=uuid.uuid4(),
         assessment_id=uuid.uuid4(),
         instrument="gad-7",
+        integration_id=world.integration_id,
+        webhook_id=uuid.uuid4(),
     )
     for role in ROLES:
         before = await snapshot(accounts)

@@ -23,13 +23,17 @@ from app.pagination import encode_cursor
 from app.users.models import Role
 from tests.conftest import Account, Accounts
 from tests.helpers import ago, assign, post_entry
+from tests.integration_helpers import consent, register, token_headers
 
 EXAMPLES_PER_ROUTE = 50
 # Every list route of the contract, by the kind of cursor it gives (the test also checks that
 # these are all the app has), and what that kind of cursor holds.
 ROUTES_OF_KIND = {
     "entries": ["/v1/me/entries", "/v1/clinician/participants/{participant_id}/entries"],
-    "changes": ["/v1/me/entries/changes"],
+    "changes": [
+        "/v1/me/entries/changes",
+        "/v1/integration/participants/{participant_id}/entries/changes",
+    ],
     "access-log": ["/v1/me/access-log"],
     "security-notices": ["/v1/me/security-notices"],
     "participants": ["/v1/clinician/participants"],
@@ -41,11 +45,16 @@ ROUTES_OF_KIND = {
     "assessments": [
         "/v1/me/assessments",
         "/v1/clinician/participants/{participant_id}/assessments",
+        "/v1/integration/participants/{participant_id}/assessments",
     ],
     "experience-reports": [
         "/v1/me/experience-reports",
         "/v1/clinician/participants/{participant_id}/experience-reports",
     ],
+    "integrations": ["/v1/admin/integrations"],
+    "webhooks": ["/v1/admin/integrations/{integration_id}/webhooks"],
+    "integration-participants": ["/v1/integration/participants"],
+    "integration-alerts": ["/v1/integration/participants/{participant_id}/alerts"],
 }
 SHAPES = {
     "entries": ("instant", "uuid"),
@@ -60,6 +69,10 @@ SHAPES = {
     "alerts": ("integer", "instant", "uuid"),
     "assessments": ("instant", "uuid"),
     "experience-reports": ("instant", "uuid"),
+    "integrations": ("instant", "uuid"),
+    "webhooks": ("instant", "uuid"),
+    "integration-participants": ("instant", "uuid"),
+    "integration-alerts": ("instant", "uuid"),
 }
 LIST_ROUTES = [(path, kind) for kind, paths in ROUTES_OF_KIND.items() for path in paths]
 
@@ -156,13 +169,17 @@ class Clinic:
     participant: Account
     clinician: Account
     admin: Account
+    integration: dict[str, str]  # a consented integration's token
+    integration_id: str
 
     def caller(self, path: str) -> tuple[str, dict[str, str]]:
         """The URL of a list route and the headers of the role it belongs to."""
         if path.startswith("/v1/clinician/"):
             return path.format(participant_id=self.participant.id), self.clinician.headers
         if path.startswith("/v1/admin/"):
-            return path, self.admin.headers
+            return path.format(integration_id=self.integration_id), self.admin.headers
+        if path.startswith("/v1/integration/"):
+            return path.format(participant_id=self.participant.id), self.integration
         return path, self.participant.headers
 
 
@@ -197,7 +214,15 @@ async def clinic(client: httpx.AsyncClient, accounts: Accounts) -> Clinic:
     await client.get(
         f"/v1/clinician/participants/{participant.id}/entries", headers=clinician.headers
     )
-    return Clinic(participant, clinician, admin)
+    integration = await register(client, admin)
+    await consent(client, participant, integration)
+    await register(client, admin, name="Second")  # two clients: a page and a next one
+    for url in ("https://93.184.215.14/a", "https://93.184.215.14/b"):
+        body = {"url": url, "events": ["alert.raised"]}
+        hooks = f"/v1/admin/integrations/{integration.id}/webhooks"
+        assert (await client.post(hooks, json=body, headers=admin.headers)).is_success
+    headers = await token_headers(client, integration)
+    return Clinic(participant, clinician, admin, headers, integration.id)
 
 
 def assert_page_or_422(response: httpx.Response) -> None:
@@ -247,6 +272,10 @@ CRAFTED: list[tuple[str, list[Any]]] = [
     ("notes", ["0001-01-01T00:00:00+01:00", str(uuid.uuid4())]),
     ("alerts", [2**63, "2026-01-01T00:00:00+00:00", str(uuid.uuid4())]),
     ("alerts", [0, "9999-12-31T23:59:59-05:00", str(uuid.uuid4())]),
+    ("integrations", ["0001-01-01T00:00:00+00:30", str(uuid.uuid4())]),
+    ("webhooks", ["9999-12-31T23:59:59-05:00", str(uuid.uuid4())]),
+    ("integration-participants", ["9999-12-31T23:59:59-05:00", str(uuid.uuid4())]),
+    ("integration-alerts", ["2026-01-01T00:00:00+00:00", "\x00"]),
 ]
 
 

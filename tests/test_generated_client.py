@@ -308,3 +308,62 @@ async def test_an_offline_first_client_from_the_document_alone(
         assert [(item.id, item.deleted, item.version) for item in seen] == [(written.id, True, 4)]
         caught_up = await changes(client=tablet, cursor=feed.next_cursor)
         assert caught_up.items == [] and caught_up.has_more is False
+
+
+async def test_generated_client_runs_the_client_credentials_flow(
+    generated: ModuleType, app: FastAPI, accounts: Accounts
+) -> None:
+    """An integration, end to end with the generated client: registered by an admin,
+    consented to by a participant, a token by client credentials, its reads; and after the
+    participant withdraws, `404`."""
+    api = Api(generated)
+    models = api.models
+    admin_account = await accounts.make(Role.admin)
+    sam = await accounts.make(display_name="Sam")
+    transport = httpx.ASGITransport(app=app)
+
+    def signed_in(token: str) -> Any:
+        return api.client.AuthenticatedClient(
+            base_url="http://testserver", token=token, httpx_args={"transport": transport}
+        )
+
+    anonymous = api.client.Client(base_url="http://testserver", httpx_args={"transport": transport})
+    async with signed_in(admin_account.access_token) as admin, anonymous:
+        body = models.IntegrationCreate(
+            name="Riverside EHR", scopes=[models.IntegrationCreateScopesItem("entries.read")]
+        )
+        created = await api.op("admin", "create_integration").asyncio(client=admin, body=body)
+        assert isinstance(created, models.IntegrationCreated), created
+        async with signed_in(sam.access_token) as participant:
+            consented = await api.op("me", "consent_to_integration").asyncio(
+                client=participant, integration_id=created.id
+            )
+            assert isinstance(consented, models.MyIntegrationRead) and consented.consented
+        form = models.TokenRequest(
+            grant_type=models.TokenRequestGrantType("client_credentials"),
+            client_id=created.client_id,
+            client_secret=created.client_secret,
+            scope="entries.read",
+        )
+        token = await api.op("auth", "sign_in").asyncio(client=anonymous, body=form)
+        assert isinstance(token, models.ClientTokenResponse), token
+        assert token.scope == "entries.read" and token.expires_in == 900
+
+    async with signed_in(token.access_token) as integration:
+        page = await api.op("integrations", "list_consenting_participants").asyncio(
+            client=integration
+        )
+        assert isinstance(page, models.IntegrationParticipantPage), page
+        assert [(item.id, item.display_name) for item in page.items] == [(sam.id, "Sam")]
+        feed = await api.op("integrations", "list_consenting_participant_entry_changes").asyncio(
+            client=integration, participant_id=sam.id
+        )
+        assert isinstance(feed, models.ChangesPage), feed
+        async with signed_in(sam.access_token) as participant:
+            await api.op("me", "withdraw_integration_consent").asyncio_detailed(
+                client=participant, integration_id=created.id
+            )
+        gone = await api.op(
+            "integrations", "list_consenting_participant_entry_changes"
+        ).asyncio_detailed(client=integration, participant_id=sam.id)
+        assert gone.status_code == 404

@@ -65,6 +65,7 @@ def test_participant_owned_tables_are_declared_and_keyed_by_participant() -> Non
         "assessments",
         "assessment_schedules",
         "experience_reports",
+        "integration_consents",
     }
     # A new table with a participant_id must be classified: owned, or deliberately not.
     assert with_participant == owned | NOT_PARTICIPANT_DATA

@@ -14,7 +14,16 @@ from app.config import Settings
 from app.main import create_app
 from tests.conftest import SECRET_KEY
 
-TAGS = {"auth", "me", "journal", "clinician", "admin", "instruments", "operations"}
+TAGS = {
+    "auth",
+    "me",
+    "journal",
+    "clinician",
+    "admin",
+    "instruments",
+    "integrations",
+    "operations",
+}
 PUBLIC = {"getHealth", "getReadiness", "signIn", "refreshTokens", "activateAccount"}
 # Routes that need no database: everything else answers 503 while it is away.
 NO_DATABASE = {"getHealth"}
@@ -119,16 +128,41 @@ def test_operation_has_one_tag_a_summary_and_a_description(
     assert len(operation["description"]) >= 40
 
 
+# Integration routes take a client credentials token, with the scope each needs.
+CLIENT_SCOPES = {
+    "listConsentingParticipants": [],
+    "listConsentingParticipantEntryChanges": ["entries.read"],
+    "listConsentingParticipantAssessments": ["assessments.read"],
+    "listConsentingParticipantAlerts": ["alerts.read"],
+}
+
+
 @by_operation()
 def test_protected_operations_use_the_oauth2_bearer_scheme(
     method: str, path: str, operation: dict[str, Any]
 ) -> None:
+    operation_id = operation["operationId"]
     expected: list[dict[str, list[str]]] = (
-        [] if operation["operationId"] in PUBLIC else [{"OAuth2PasswordBearer": []}]
+        [] if operation_id in PUBLIC else [{"OAuth2PasswordBearer": []}]
     )
+    if operation_id in CLIENT_SCOPES:
+        expected = [{"OAuth2ClientCredentials": CLIENT_SCOPES[operation_id]}]
     assert operation.get("security", []) == expected
     scheme = DOCUMENT["components"]["securitySchemes"]["OAuth2PasswordBearer"]
     assert scheme["flows"]["password"]["tokenUrl"] == "/v1/auth/token"
+
+
+def test_integrations_use_the_oauth2_client_credentials_flow() -> None:
+    scheme = DOCUMENT["components"]["securitySchemes"]["OAuth2ClientCredentials"]
+    flow = scheme["flows"]["clientCredentials"]
+    assert scheme["type"] == "oauth2" and flow["tokenUrl"] == "/v1/auth/token"
+    assert set(flow["scopes"]) == {
+        "entries.read",
+        "assessments.read",
+        "alerts.read",
+        "fhir.read",
+        "webhooks.receive",
+    }
 
 
 @by_operation()

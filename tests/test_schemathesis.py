@@ -1,8 +1,9 @@
 """Property-based contract tests: Schemathesis drives every operation of the OpenAPI document
 against the app in-process (ASGI), once per role, and checks each response against it.
 
-- A run per role (participant; clinician with an assigned participant; admin) covers every
-  operation with the examples, coverage and fuzzing phases. The coverage phase, whose cases
+- A run per role (participant; clinician with an assigned participant; admin; an integration
+  the participant consents to, with a client credentials token) covers every operation
+  with the examples, coverage and fuzzing phases. The coverage phase, whose cases
   do not depend on the caller, runs where the operation belongs to the role (for another
   role's operations every case is the same `403`); the examples and fuzzing phases run on
   all of them.
@@ -38,7 +39,14 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 from sqlalchemy import insert
 
 from app.access import own_scope
+from app.auth.client_tokens import (
+    SCOPES,
+    client_secret_hash,
+    create_client_token,
+    new_client_secret,
+)
 from app.auth.identity import Identity, SignedInUser
+from app.auth.models import IntegrationClient, IntegrationConsent
 from app.auth.service import start_session
 from app.care.models import CareAssignment
 from app.config import Settings
@@ -60,7 +68,7 @@ FOREIGN_FUZZ_EXAMPLES = 5
 SESSION_ENDING = ("signOut", "changeMyPassword", "deleteMyAccount")
 # Throttled by failed attempts; covered by tests/test_auth_sign_in.py.
 NOT_FUZZED = ("signIn",)
-ALL_TAGS = ("auth", "me", "journal", "clinician", "admin", "operations")
+ALL_TAGS = ("auth", "me", "journal", "clinician", "admin", "integrations", "operations")
 # Known before collection, so that runs can be pinned to them: the clinician's to the
 # participant assigned to them, the admin's to a participant account of its own to manage.
 ASSIGNED_PARTICIPANT_ID = uuid.uuid4()
@@ -203,6 +211,10 @@ clinician_schema = load_schema(("clinician",), participant_id=str(ASSIGNED_PARTI
 admin_schema = load_schema(
     ("admin",), user_id=str(MANAGED_PARTICIPANT_ID), participant_id=str(MANAGED_PARTICIPANT_ID)
 ).exclude(operation_id=[*SESSION_ENDING, *NOT_FUZZED])
+# With a client credentials token of an integration the assigned participant consents to.
+integration_schema = load_schema(
+    ("integrations",), participant_id=str(ASSIGNED_PARTICIPANT_ID)
+).exclude(operation_id=[*SESSION_ENDING, *NOT_FUZZED])
 # (`include` is ignored on a schema whose config has `operations`: schemathesis 4.32.)
 session_ending_schema = load_schema(ALL_TAGS).include(operation_id=list(SESSION_ENDING))
 
@@ -217,6 +229,7 @@ class Clinic:
     admin: Account
     accounts: Accounts
     portal: anyio.from_thread.BlockingPortal
+    integration: dict[str, str]  # a consented integration's token, every scope
 
     def make(self, role: Role) -> Account:
         """A fresh, signed-in account (straight in the database: no Argon2 time)."""
@@ -255,6 +268,33 @@ async def make_participant(app: FastAPI, password_hash: str, user_id: uuid.UUID)
     return Account(user.id, user.email, user.role, pair.access_token, pair.refresh_token)
 
 
+async def make_integration(app: FastAPI, participant_id: uuid.UUID) -> dict[str, str]:
+    """An integration client with every scope that the participant consents to, and the
+    headers of a token of it."""
+    now = datetime.now(UTC)
+    client = IntegrationClient(
+        id=uuid.uuid4(),
+        name="Fuzzing EHR",
+        description="",
+        scopes=" ".join(SCOPES),
+        secret_hash=client_secret_hash(new_client_secret()),
+        secret_version=1,
+        is_active=True,
+        created_at=now,
+        updated_at=now,
+    )
+    async with app.state.sessionmaker() as session, session.begin():
+        session.add(client)
+        await session.flush()
+        session.add(
+            IntegrationConsent(
+                participant_id=participant_id, integration_id=client.id, consented_at=now
+            )
+        )
+    token = create_client_token(app.state.settings, client, list(SCOPES), now)
+    return {"Authorization": f"Bearer {token}"}
+
+
 @pytest.fixture(scope="module")
 def fuzz_settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, secret_key=SecretStr(SECRET_KEY), db_pool_size=5)
@@ -285,7 +325,8 @@ def clinic(fuzz_settings: Settings, password_hash: str) -> Iterator[Clinic]:
                     "assigned_by": admin.id,
                 }
                 await accounts.execute(insert(CareAssignment), assignment)
-                return Clinic(participant, clinician, admin, accounts, portal)
+                integration = await make_integration(helper, participant.id)
+                return Clinic(participant, clinician, admin, accounts, portal, integration)
 
             yield portal.call(seed)
 
@@ -341,6 +382,13 @@ def test_fuzz_as_clinician_with_an_assigned_participant(
 def test_fuzz_as_admin(case: "OpenApiCase", fuzz_app: FastAPI, clinic: Clinic) -> None:
     as_a_client_sends(case).call_and_validate(
         app=fuzz_app, headers=clinic.admin.headers, checks=CHECKS
+    )
+
+
+@parametrize(integration_schema)
+def test_fuzz_as_integration(case: "OpenApiCase", fuzz_app: FastAPI, clinic: Clinic) -> None:
+    as_a_client_sends(case).call_and_validate(
+        app=fuzz_app, headers=clinic.integration, checks=CHECKS
     )
 
 

@@ -2,8 +2,8 @@
 
 A `ParticipantScope` says whose data a request may reach and who is reading. It is made
 only here (`ways_in`): for the participant themself, for the clinician who is the
-participant's primary clinician now, and for their backup clinician while covering an
-escalated alert. A consented integration is a further `Reader`, added when it is built.
+participant's primary clinician now, for their backup clinician while covering an
+escalated alert, and for an integration the participant consents to (`consented`).
 
 Every statement on a participant-owned table (`app.db.participant_owned_tables`) is built
 from a scope (or a clinician's caseload) and carries the scope's mark; the test suite
@@ -11,6 +11,13 @@ checks the mark on every statement the app executes (tests/test_one_door.py). Ou
 is simply "no row", which services turn into 404.
 """
 
+from app.access.consented import (
+    AlertsConsent,
+    AssessmentsConsent,
+    Consenting,
+    ConsentingDep,
+    EntriesConsent,
+)
 from app.access.scope import (
     CONTENT_FREE,
     SCOPE_PARTICIPANT,
@@ -40,9 +47,14 @@ __all__ = [
     "CONTENT_FREE",
     "COVERING",
     "SCOPE_PARTICIPANT",
+    "AlertsConsent",
+    "AssessmentsConsent",
     "AssignedParticipant",
     "Caseload",
     "CaseloadDep",
+    "Consenting",
+    "ConsentingDep",
+    "EntriesConsent",
     "Oversight",
     "OversightDep",
     "OwnJournal",

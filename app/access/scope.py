@@ -59,6 +59,8 @@ class Reader(enum.StrEnum):
     primary_clinician = "primary_clinician"  # the clinician assigned to them now
     # Their backup clinician, from an alert's escalation until it is resolved (only then).
     covering_backup = "covering_backup"
+    # An integration the participant consented to, within its scopes (app/access/consented.py).
+    integration = "integration"
     system = "system"  # the service itself, for time-based rules (the sweeper only)
 
 

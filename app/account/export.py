@@ -23,7 +23,13 @@ from sqlalchemy import ColumnElement, Row, Select, literal, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.access import ParticipantScope
-from app.account.export_parts import Part, assessments_part, csv_values, experience_reports_part
+from app.account.export_parts import (
+    Part,
+    assessments_part,
+    consents_part,
+    csv_values,
+    experience_reports_part,
+)
 from app.account.schemas import ExportFormat
 from app.audit.access_log import access_log_query, to_access_log_item
 from app.audit.models import AuditEvent
@@ -159,8 +165,8 @@ async def _care_notes(sessionmaker: Sessionmaker, scope: ParticipantScope) -> by
 async def stream_json_export(
     sessionmaker: Sessionmaker, scope: ParticipantScope
 ) -> AsyncIterator[bytes]:
-    """Profile, entries, assignment history, access log, care notes, assessments and
-    experience reports as one JSON document."""
+    """Profile, entries, assignment history, access log, care notes, assessments,
+    experience reports and consents to integrations as one JSON document."""
     participant_id = scope.participant_id
     profile = await _profile(sessionmaker, participant_id)
     exported_at = utcnow().isoformat().replace("+00:00", "Z")  # as every other time
@@ -173,7 +179,11 @@ async def stream_json_export(
     async for part in _json_array(_access_log_arrays(sessionmaker, participant_id)):
         yield part
     yield b',"care_notes":' + await _care_notes(sessionmaker, scope)
-    parts = {"assessments": assessments_part, "experience_reports": experience_reports_part}
+    parts = {
+        "assessments": assessments_part,
+        "experience_reports": experience_reports_part,
+        "integration_consents": consents_part,
+    }
     for key, make_part in parts.items():
         yield b',"' + key.encode() + b'":'
         async for piece in _json_array(_part_arrays(sessionmaker, make_part(scope))):

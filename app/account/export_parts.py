@@ -1,5 +1,6 @@
-"""Parts of the export besides the entries: the participant's assessments and experience
-reports, each a statement from their scope, its keyset order, and its JSON and CSV shapes."""
+"""Parts of the export besides the entries: the participant's assessments, experience
+reports and consents to integrations, each a statement from their scope, its keyset order,
+and its JSON and CSV shapes."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,7 +10,10 @@ from sqlalchemy import Row, Select
 
 from app.access import ParticipantScope
 from app.assessments.queries import ASSESSMENTS, to_assessment_reads
+from app.auth.models import IntegrationConsent
 from app.experience.service import REPORTS, reports_of, to_report_read
+from app.integrations.consents import consents_of
+from app.integrations.schemas import ConsentRead
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,16 @@ def experience_reports_part(scope: ParticipantScope) -> Part:
          "created_at"),
         frozenset({"description"}),
     )  # fmt: skip
+
+
+def _consents_json(rows: list[Row[Any]]) -> list[dict[str, Any]]:
+    return [ConsentRead.model_validate(row._mapping).model_dump(mode="json") for row in rows]
+
+
+def consents_part(scope: ParticipantScope) -> Part:
+    """The integrations the participant consents to now (JSON export only)."""
+    keys = (IntegrationConsent.consented_at, IntegrationConsent.integration_id)
+    return Part(consents_of(scope), keys, _consents_json, ())
 
 
 def csv_values(item: dict[str, Any]) -> dict[str, Any]:

@@ -52,7 +52,7 @@ password_router = APIRouter(prefix="/v1/me", tags=["auth"])
     response_model=MeRead,
     operation_id="getMe",
     summary="Read my account",
-    responses=problem_responses(NotAuthenticated, ServiceUnavailable),
+    responses=problem_responses(NotAuthenticated, Forbidden, ServiceUnavailable),
 )
 async def get_me(identity: CurrentIdentity, session: SessionDep) -> MeRead:
     """The signed-in account: e-mail, role, display name and time zone. A client can use it
@@ -70,7 +70,12 @@ async def get_me(identity: CurrentIdentity, session: SessionDep) -> MeRead:
     operation_id="updateMe",
     summary="Change my display name or time zone",
     responses=problem_responses(
-        NotAuthenticated, BodyTooLarge, UnsupportedMediaType, InvalidInput, ServiceUnavailable
+        NotAuthenticated,
+        Forbidden,
+        BodyTooLarge,
+        UnsupportedMediaType,
+        InvalidInput,
+        ServiceUnavailable,
     ),
 )
 async def update_me(changes: MeUpdate, identity: CurrentIdentity, session: SessionDep) -> MeRead:
@@ -283,6 +288,7 @@ async def delete_my_account(identity: ErasableParticipant, session: SessionDep) 
     summary="Change my password",
     responses=problem_responses(
         NotAuthenticated,
+        Forbidden,
         Conflict,
         BodyTooLarge,
         UnsupportedMediaType,

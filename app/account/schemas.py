@@ -10,6 +10,7 @@ from app.audit.schemas import ACCESS_LOG_EXAMPLE, AccessLogItem
 from app.care.schemas import AssignmentHistoryItem, ClinicianInfo
 from app.clinician.schemas import NOTE_EXAMPLE, ClinicianNoteRead
 from app.experience.schemas import REPORT_READ_EXAMPLE, ExperienceReportRead
+from app.integrations.schemas import CONSENT_EXAMPLE, ConsentRead
 from app.journal.schemas import ENTRY_READ_EXAMPLE, EntryRead
 from app.schemas import StrictModel
 from app.users.schemas import USER_EXAMPLE, DisplayName, TimeZoneName, UserRead
@@ -108,6 +109,7 @@ class JournalExport(BaseModel):
                     "care_notes": [NOTE_EXAMPLE],
                     "assessments": [ASSESSMENT_READ_EXAMPLE],
                     "experience_reports": [REPORT_READ_EXAMPLE],
+                    "integration_consents": [CONSENT_EXAMPLE],
                 }
             ]
         }
@@ -123,3 +125,6 @@ class JournalExport(BaseModel):
     )
     assessments: list[AssessmentRead] = Field(description="Oldest first, with their scores.")
     experience_reports: list[ExperienceReportRead] = Field(description="Oldest first.")
+    integration_consents: list[ConsentRead] = Field(
+        description="The integrations you consent to now, oldest consent first."
+    )

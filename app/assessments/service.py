@@ -19,6 +19,7 @@ from app.assessments.rules import evaluate_assessment_rules
 from app.assessments.schemas import AssessmentCreate
 from app.db import utcnow
 from app.errors import Conflict, FieldError, InvalidInput
+from app.events.service import EventType, record_thin_event
 from app.instruments.definitions import INSTRUMENTS, Instrument
 from app.support.schemas import SupportRead
 from app.support.service import get_support
@@ -138,6 +139,7 @@ async def create_assessment(
     inserted = (await session.execute(insert.returning(ASSESSMENTS.c.id))).first()
     if inserted is None:  # the id is taken by a retry of ours that raced
         return await _replay(session, scope, data, await find_assessment(session, scope, row["id"]))
+    await record_thin_event(session, scope, EventType.assessment_completed, row["id"], now)
     raised = await evaluate_assessment_rules(session, scope, row, now)
     urgent = any(alert.new and alert.severity == "urgent" for alert in raised)
     support = await get_support(session) if urgent else None

@@ -28,6 +28,14 @@ CLINICIAN_READS = {
     AuditAction.read_assessments.value: "assessments",
     AuditAction.read_experience_reports.value: "experience_reports",
 }
+# What an integration the participant consented to read (recorded under its name).
+INTEGRATION_READS = {
+    AuditAction.integration_read_participants.value: "profile",
+    AuditAction.integration_read_entries.value: "entries",
+    AuditAction.integration_read_assessments.value: "assessments",
+    AuditAction.integration_read_alerts.value: "alerts",
+}
+INTEGRATION_ROLE = "integration"
 # Names the log shows in place of an account's own; no display name may look like them
 # (app/users/names.py).
 ADMINISTRATOR = "administrator"
@@ -39,8 +47,8 @@ _ACTIVATION = AuditAction.activation.value
 
 
 def access_log_query(participant_id: uuid.UUID) -> Select[Any]:
-    """Clinician reads of the participant's data, admin actions on their account, and the
-    participant's own activations that set a password with a recovery code."""
+    """Clinician and integration reads of the participant's data, admin actions on their
+    account, and the participant's own activations that set a password with a recovery code."""
     in_use = account_was_in_use(participant_id)
     return (
         select(AuditEvent.id, AuditEvent.occurred_at, AuditEvent.action, AuditEvent.actor_role)
@@ -51,13 +59,15 @@ def access_log_query(participant_id: uuid.UUID) -> Select[Any]:
                 "recovery"
             ),
         )
-        .join(User, User.id == AuditEvent.actor_id)
+        .outerjoin(User, User.id == AuditEvent.actor_id)  # an integration is no account
         .where(
             AuditEvent.participant_id == participant_id,
             AuditEvent.outcome == "success",
             or_(
                 AuditEvent.action.in_(CLINICIAN_READS)
                 & AuditEvent.actor_role.in_(("clinician", COVERING_ROLE)),
+                AuditEvent.action.in_(INTEGRATION_READS)
+                & (AuditEvent.actor_role == INTEGRATION_ROLE),
                 AuditEvent.actor_role == "admin",
                 and_(
                     AuditEvent.action == _ACTIVATION,
@@ -81,6 +91,8 @@ def to_access_log_item(row: Any) -> AccessLogItem:
         accessor, role, data = RECOVERY_CODE, "participant", "account"
     elif row.actor_role == "admin":
         accessor, role, data = ADMINISTRATOR, "admin", "account"
+    elif row.actor_role == INTEGRATION_ROLE:
+        accessor, role, data = row.display_name, INTEGRATION_ROLE, INTEGRATION_READS[row.action]
     else:
         role = "covering_clinician" if row.actor_role == COVERING_ROLE else "clinician"
         accessor, data = row.display_name, CLINICIAN_READS[row.action]

@@ -120,13 +120,16 @@ class AccessLogItem(BaseModel):
     accessed_at: datetime
     accessor: str = Field(
         description=(
-            "The clinician's display name as it was at the time, `administrator`, or "
+            "The clinician's (or integration's) name as it was at the time, `administrator`, or "
             "`recovery code` (your account, after a new password was set with one)."
         )
     )
-    accessor_role: Literal["clinician", "covering_clinician", "admin", "participant"] = Field(
+    accessor_role: Literal[
+        "clinician", "covering_clinician", "admin", "participant", "integration"
+    ] = Field(
         description="`covering_clinician`: your backup clinician, who stepped in because an "
-        "alert about you was not acknowledged in time (until it was resolved)."
+        "alert about you was not acknowledged in time (until it was resolved). "
+        "`integration`: another system you consented to (`accessor` is its name)."
     )
     data: str = Field(
         description="What was read or changed: overview, profile, entries, summary, notes "

@@ -63,6 +63,20 @@ class AuditAction(enum.StrEnum):
     # That a clinician set or removed a participant's assessment schedule (no content).
     assessment_schedule_update = "assessment_schedule.update"
     alert_rules_participant_update = "alert_rules.participant_update"
+    # Integrations (subject_id: the integration's id; never a secret or a token).
+    client_token = "auth.client_token"  # noqa: S105 - an action name
+    integration_create = "integration.create"
+    integration_update = "integration.update"
+    integration_secret_rotate = "integration.secret_rotate"  # noqa: S105 - an action name
+    webhook_create = "integration.webhook_create"
+    webhook_update = "integration.webhook_update"
+    webhook_delete = "integration.webhook_delete"
+    consent_grant = "integration.consent_grant"
+    consent_withdraw = "integration.consent_withdraw"
+    integration_read_participants = "integration.read_participants"
+    integration_read_entries = "integration.read_entries"
+    integration_read_assessments = "integration.read_assessments"
+    integration_read_alerts = "integration.read_alerts"
     entry_update = "journal.entry_update"
     entry_delete = "journal.entry_delete"
 
@@ -76,17 +90,21 @@ class Actor:
     request_id: str | None
     # The name they act under, when known; else read from their account (staff only).
     display_name: str | None = None
+    # An integration client acting (it has no account): its id, for the events it causes.
+    client_id: uuid.UUID | None = None
 
 
 # Staff whose names participants are shown (the access log): recorded as they were then.
-_NAMED_ROLES = frozenset({"clinician", "covering", "admin"})
+_NAMED_ROLES = frozenset({"clinician", "covering", "admin", "integration"})
 
 
 def _actor_name(actor: Actor) -> str | ScalarSelect[str] | None:
-    if actor.role not in _NAMED_ROLES or actor.user_id is None:
+    if actor.role not in _NAMED_ROLES:
         return None
     if actor.display_name is not None:
         return actor.display_name
+    if actor.user_id is None:
+        return None
     # Same statement, same transaction: the name the account has as the event is written.
     return select(User.display_name).where(User.id == actor.user_id).scalar_subquery()
 
@@ -118,7 +136,12 @@ async def record_event(
 
 
 async def record_reads(
-    session: AsyncSession, actor: Actor, action: AuditAction, participant_ids: list[uuid.UUID]
+    session: AsyncSession,
+    actor: Actor,
+    action: AuditAction,
+    participant_ids: list[uuid.UUID],
+    *,
+    subject_id: uuid.UUID | None = None,
 ) -> None:
     """One audit event per participant whose data was read, in a single statement."""
     if not participant_ids:
@@ -138,6 +161,7 @@ async def record_reads(
                 "actor_role": actor.role,
                 "action": action.value,
                 "participant_id": participant_id,
+                "subject_id": subject_id,
                 "outcome": "success",
                 "request_id": actor.request_id,
                 "client_request_id": client_request_id,

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import Actor, AuditAction, record_event
 from app.auth import throttle
+from app.auth.clients import ClientToken, basic_credentials, grant_client_token
 from app.auth.identity import ClientInfo, Identity
 from app.auth.models import ActivationCode
 from app.auth.passwords import (
@@ -127,11 +128,19 @@ def _require(form: TokenRequest, *names: str) -> None:
 
 
 async def grant_tokens(
-    session: AsyncSession, settings: Settings, client: ClientInfo, form: TokenRequest
-) -> TokenPair:
-    """The token endpoint: sign in with e-mail and password, or rotate a refresh token
-    (exactly as `POST /v1/auth/refresh`). A refused grant is `401` and, for OAuth2 client
-    libraries, carries RFC 6749's `error: invalid_grant`."""
+    session: AsyncSession,
+    settings: Settings,
+    client: ClientInfo,
+    form: TokenRequest,
+    authorization: str | None = None,
+) -> TokenPair | ClientToken:
+    """The token endpoint: sign in with e-mail and password, rotate a refresh token
+    (exactly as `POST /v1/auth/refresh`), or an integration's client credentials grant. A
+    refused grant is `401` and, for OAuth2 client libraries, carries RFC 6749's `error`."""
+    if form.grant_type == "client_credentials":
+        basic = basic_credentials(authorization)
+        sent = (form.client_id, form.client_secret)
+        return await grant_client_token(session, settings, client, sent, basic, form.scope)
     try:
         if form.grant_type == "refresh_token":
             _require(form, "refresh_token")

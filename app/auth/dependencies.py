@@ -7,6 +7,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import Table, bindparam, select
 
+from app.auth.client_tokens import is_client_token
 from app.auth.identity import ClientInfo, Identity, SignedInUser
 from app.auth.models import AuthSession
 from app.auth.tokens import decode_access_token
@@ -64,6 +65,8 @@ async def get_identity(
         raise NotAuthenticated("Send an access token: `Authorization: Bearer <token>`.")
     claims = decode_access_token(settings, token)
     if claims is None:
+        if is_client_token(settings, token):
+            raise Forbidden("An integration's token reaches `/v1/integration/…` only.")
         raise NotAuthenticated("The access token is invalid or expired.")
     parameters = {"user_id": claims.user_id, "session_id": claims.session_id, "now": utcnow()}
     row = (await session.execute(LIVE_SESSION_USER, parameters)).first()

@@ -1,10 +1,10 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Uuid
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, UTCDateTime, utcnow
+from app.db import PARTICIPANT_OWNED, Base, UTCDateTime, utcnow
 
 
 class AuthSession(Base):
@@ -67,3 +67,42 @@ class LoginFailure(Base):
     email_hash: Mapped[str] = mapped_column(String(64))
     client_address: Mapped[str] = mapped_column(String(64))
     failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class IntegrationClient(Base):
+    """Another system's OAuth2 client (client credentials): its scopes, and its secret as a
+    hash. Its tokens carry `secret_version` and die when it changes (rotation) or when the
+    client is deactivated, checked on every request as a person's session is."""
+
+    __tablename__ = "integration_clients"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(String(500))
+    # Space-separated, as OAuth2 writes scopes.
+    scopes: Mapped[str] = mapped_column(String(200))
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    secret_version: Mapped[int] = mapped_column(Integer, default=1)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class IntegrationConsent(Base):
+    """A participant's yes to one integration: while it exists, the integration reaches
+    their data within its scopes (app/access/consented.py). Withdrawal deletes the row."""
+
+    __tablename__ = "integration_consents"
+    __table_args__ = (
+        Index("ix_integration_consents_integration_id_consented_at", "integration_id",
+              "consented_at"),
+        PARTICIPANT_OWNED,
+    )  # fmt: skip
+
+    participant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    integration_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("integration_clients.id", ondelete="CASCADE"), primary_key=True
+    )
+    consented_at: Mapped[datetime] = mapped_column(UTCDateTime)

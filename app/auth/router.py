@@ -2,26 +2,53 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Response, status
+from fastapi import APIRouter, Form, Header, Response, status
 
 from app.auth import credentials, service
+from app.auth.clients import ClientToken, InvalidClient, InvalidClientRequest, InvalidScope
 from app.auth.dependencies import ClientDep, CurrentIdentity
 from app.auth.passwords import HashingBusy
 from app.auth.schemas import (
     ActivationRequest,
+    ClientTokenResponse,
     RefreshRequest,
     TokenRequest,
     TokenResponse,
 )
 from app.config import SettingsDep
 from app.db import SessionDep
-from app.errors import InvalidInput, NotAuthenticated, ServiceUnavailable, TooManyRequests
+from app.errors import (
+    Forbidden,
+    InvalidInput,
+    NotAuthenticated,
+    ServiceUnavailable,
+    TooManyRequests,
+)
 from app.middleware import BodyTooLarge, UnsupportedMediaType
 from app.openapi import problem_responses
 
 router = APIRouter(tags=["auth"])
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def token_example(model: type[TokenResponse] | type[ClientTokenResponse]) -> object:
+    extra = model.model_config.get("json_schema_extra")
+    assert isinstance(extra, dict)  # noqa: S101 - each states its examples
+    examples = extra["examples"]
+    assert isinstance(examples, list)  # noqa: S101
+    return examples[0]
+
+
+def _any_token_response(
+    granted: service.TokenPair | ClientToken, response: Response
+) -> TokenResponse | ClientTokenResponse:
+    if isinstance(granted, service.TokenPair):
+        return _token_response(granted, response)
+    response.headers.update(NO_STORE)
+    return ClientTokenResponse(
+        access_token=granted.access_token, expires_in=granted.expires_in, scope=granted.scope
+    )
 
 
 def _token_response(pair: service.TokenPair, response: Response) -> TokenResponse:
@@ -36,17 +63,38 @@ def _token_response(pair: service.TokenPair, response: Response) -> TokenRespons
 
 @router.post(
     "/v1/auth/token",
-    response_model=TokenResponse,
+    response_model=TokenResponse | ClientTokenResponse,
     operation_id="signIn",
-    summary="Sign in with e-mail and password, or refresh",
-    responses=problem_responses(
-        NotAuthenticated,
-        BodyTooLarge,
-        InvalidInput,
-        TooManyRequests,
-        ServiceUnavailable,
-        HashingBusy,
-    ),
+    summary="Sign in, refresh, or get an integration's client token",
+    responses={
+        200: {
+            "content": {
+                "application/json": {
+                    "examples": {
+                        "tokenPair": {
+                            "summary": "Password or refresh grant: a token pair",
+                            "value": token_example(TokenResponse),
+                        },
+                        "clientToken": {
+                            "summary": "Client credentials grant: an integration's token",
+                            "value": token_example(ClientTokenResponse),
+                        },
+                    }
+                }
+            }
+        },
+        **problem_responses(
+            InvalidClientRequest,
+            InvalidScope,
+            NotAuthenticated,
+            InvalidClient,
+            BodyTooLarge,
+            InvalidInput,
+            TooManyRequests,
+            ServiceUnavailable,
+            HashingBusy,
+        ),
+    },
 )
 async def sign_in(
     form: Annotated[TokenRequest, Form()],
@@ -54,7 +102,8 @@ async def sign_in(
     settings: SettingsDep,
     client: ClientDep,
     response: Response,
-) -> TokenResponse:
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> TokenResponse | ClientTokenResponse:
     """OAuth2 password grant (form-encoded, `grant_type=password` or none), as used by the
     docs' Authorize button. Returns a short-lived access token (send it as
     `Authorization: Bearer <token>`) and a refresh token. An unknown e-mail, a wrong
@@ -69,9 +118,20 @@ async def sign_in(
 
     `grant_type=refresh_token` with `refresh_token` is the standard OAuth2 refresh (RFC 6749
     section 6), the same as `POST /v1/auth/refresh`. A refused grant carries
-    `"error": "invalid_grant"` besides the problem members."""
-    pair = await credentials.grant_tokens(session, settings, client, form)
-    return _token_response(pair, response)
+    `"error": "invalid_grant"` besides the problem members.
+
+    `grant_type=client_credentials` (RFC 6749 section 4.4) is for integration clients:
+    authenticate with HTTP Basic (`client_id:client_secret`, each form-encoded) or with
+    `client_id` and `client_secret` in the form, not both (`400` `invalid_request`). The
+    answer is a 15-minute bearer token for `/v1/integration/…` with the `scope` granted (all
+    the client's scopes unless `scope` asks for fewer) and no refresh token: ask again when
+    it expires. An unknown client, a wrong secret and a deactivated client get the same
+    `401` `invalid_client` with `WWW-Authenticate: Basic`; a scope the client was not
+    granted is `400` `invalid_scope`. These carry RFC 6749's `error` and
+    `error_description` besides the problem members. Attempts are counted per client id
+    and per address like sign-ins (`429` with `Retry-After`)."""
+    granted = await credentials.grant_tokens(session, settings, client, form, authorization)
+    return _any_token_response(granted, response)
 
 
 @router.post(
@@ -107,7 +167,7 @@ async def refresh_tokens(
     response_class=Response,
     operation_id="signOut",
     summary="End this session",
-    responses=problem_responses(NotAuthenticated, ServiceUnavailable),
+    responses=problem_responses(NotAuthenticated, Forbidden, ServiceUnavailable),
 )
 async def sign_out(identity: CurrentIdentity, session: SessionDep) -> None:
     """The session's access and refresh tokens stop working on the next request (`401`).

@@ -17,13 +17,16 @@ def _form_text(schema: JsonDict) -> None:
     schema.update(NO_NUL)
 
 
-GrantType = Literal["password", "refresh_token"]
+GrantType = Literal["password", "refresh_token", "client_credentials"]
 REFRESH_TOKEN_EXAMPLE = "rt_Q2h5vN8kL0pX7mZ4tR1yW6sB9dF3gJ5aC8eH2uK7nM0"  # noqa: S105
+CLIENT_ID_EXAMPLE = "3f2b8c1e-7a4d-4e9b-8c2f-1d0e5a6b7c8d"
+CLIENT_SECRET_EXAMPLE = "ics_x7Kq2mN9pL4vR8tY1wZ5bC3dF6gH0jA2sE4uI7oP9kM"  # noqa: S105
 
 
 class TokenRequest(BaseModel):
-    """The form of `POST /v1/auth/token` (RFC 6749): the password grant (section 4.3) or the
-    refresh grant (section 6). Parameters the grant does not use are ignored, as RFC 6749
+    """The form of `POST /v1/auth/token` (RFC 6749): the password grant (section 4.3), the
+    refresh grant (section 6) or an integration's client credentials grant (section 4.4).
+    Parameters the grant does not use are ignored, as RFC 6749
     section 3.1 asks (the docs' Authorize button sends an empty `scope`)."""
 
     model_config = ConfigDict(
@@ -35,13 +38,20 @@ class TokenRequest(BaseModel):
                     "password": "a quiet walk along the river at dawn",
                 },
                 {"grant_type": "refresh_token", "refresh_token": REFRESH_TOKEN_EXAMPLE},
+                {
+                    "grant_type": "client_credentials",
+                    "client_id": CLIENT_ID_EXAMPLE,
+                    "client_secret": CLIENT_SECRET_EXAMPLE,
+                    "scope": "entries.read assessments.read",
+                },
             ]
         }
     )
 
     grant_type: GrantType = Field(
         default="password",
-        description="`password` (the default: e-mail and password) or `refresh_token`.",
+        description="`password` (the default: e-mail and password), `refresh_token`, or "
+        "`client_credentials` (an integration client).",
     )
     username: NoNulStr | None = Field(
         default=None,
@@ -65,10 +75,28 @@ class TokenRequest(BaseModel):
         examples=[REFRESH_TOKEN_EXAMPLE],
         json_schema_extra=_form_text,
     )
+    client_id: NoNulStr | None = Field(
+        default=None,
+        max_length=100,
+        description="The integration's client id (client credentials grant, unless sent with "
+        "HTTP Basic).",
+        examples=[CLIENT_ID_EXAMPLE],
+        json_schema_extra=_form_text,
+    )
+    client_secret: NoNulStr | None = Field(
+        default=None,
+        max_length=200,
+        description="The integration's client secret (client credentials grant, unless sent "
+        "with HTTP Basic).",
+        examples=[CLIENT_SECRET_EXAMPLE],
+        json_schema_extra=_form_text,
+    )
     scope: NoNulStr | None = Field(
         default=None,
         max_length=200,
-        description="Ignored: a token carries its account's role.",
+        description="Client credentials grant: the scopes wanted, space-separated, each granted "
+        "to the client (all of them when absent). Ignored by the other grants: a person's "
+        "token carries their account's role.",
         json_schema_extra=_form_text,
     )
 
@@ -94,6 +122,30 @@ class TokenResponse(StrictModel):
     refresh_token: str
     refresh_expires_in: int = Field(
         description="Seconds until the refresh token expires if unused.", examples=[2592000]
+    )
+
+
+class ClientTokenResponse(StrictModel):
+    """An integration's token (client credentials): no refresh token; ask again for another."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIzZjJiIn0.c2ln",
+                    "token_type": "Bearer",
+                    "expires_in": 900,
+                    "scope": "entries.read assessments.read",
+                }
+            ]
+        }
+    )
+
+    access_token: str
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - the token type, RFC 6750
+    expires_in: int = Field(description="Seconds until the access token expires.", examples=[900])
+    scope: str = Field(
+        description="The scopes granted, space-separated.", examples=["entries.read"]
     )
 
 

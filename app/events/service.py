@@ -1,4 +1,6 @@
-"""Domain events: recorded in the transaction of the change they describe."""
+"""Domain events: recorded in the transaction of the change they describe (the outbox
+webhooks are to be delivered from: no change without its event, no event without its
+change)."""
 
 import enum
 import uuid
@@ -12,6 +14,12 @@ from app.events.models import DomainEvent
 
 
 class EventType(enum.StrEnum):
+    entry_created = "entry.created"
+    entry_updated = "entry.updated"
+    entry_deleted = "entry.deleted"
+    assessment_completed = "assessment.completed"
+    consent_granted = "consent.granted"
+    consent_withdrawn = "consent.withdrawn"
     alert_raised = "alert.raised"
     alert_acknowledged = "alert.acknowledged"
     alert_escalated = "alert.escalated"
@@ -40,6 +48,42 @@ async def record_alert_event(
         "id": uuid.uuid4(),
         "type": event_type.value,
         "subject_id": alert_id,
+        "data": data,
+        "occurred_at": occurred_at,
+    }
+    await session.execute(scope.upsert(session, DomainEvent).values(values))
+
+
+# The id each kind of thin event names its subject by.
+_SUBJECT_KEYS = {
+    EventType.entry_created: "entry_id",
+    EventType.entry_updated: "entry_id",
+    EventType.entry_deleted: "entry_id",
+    EventType.assessment_completed: "assessment_id",
+    EventType.consent_granted: "integration_id",
+    EventType.consent_withdrawn: "integration_id",
+}
+
+
+async def record_thin_event(
+    session: AsyncSession,
+    scope: ParticipantScope,
+    event_type: EventType,
+    subject_id: uuid.UUID,
+    occurred_at: datetime,
+) -> None:
+    """That something happened to one of the participant's records, by ids alone: the
+    participant's, the record's, and when (never a rating, note or answer), for webhooks
+    to send; a receiver reads the record through the API, within its own access."""
+    data: dict[str, Any] = {
+        _SUBJECT_KEYS[event_type]: str(subject_id),
+        "participant_id": str(scope.participant_id),
+        "occurred_at": occurred_at.isoformat(),
+    }
+    values = {
+        "id": uuid.uuid4(),
+        "type": event_type.value,
+        "subject_id": subject_id,
         "data": data,
         "occurred_at": occurred_at,
     }

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from app.auth.dependencies import CurrentIdentity
-from app.errors import InvalidInput, NotAuthenticated, NotFound, ServiceUnavailable
+from app.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound, ServiceUnavailable
 from app.instruments.definitions import GAD_7, INSTRUMENTS, find_instrument
 from app.instruments.schemas import InstrumentRead, to_instrument_read
 from app.openapi import json_example, problem_responses
@@ -25,7 +25,7 @@ InstrumentKey = Annotated[
     summary="The validated instruments",
     responses={
         200: json_example([GAD_7_EXAMPLE]),
-        **problem_responses(NotAuthenticated, ServiceUnavailable),
+        **problem_responses(NotAuthenticated, Forbidden, ServiceUnavailable),
     },
 )
 async def list_instruments(_identity: CurrentIdentity) -> list[InstrumentRead]:
@@ -43,7 +43,9 @@ async def list_instruments(_identity: CurrentIdentity) -> list[InstrumentRead]:
     summary="One validated instrument",
     responses={
         200: json_example(GAD_7_EXAMPLE),
-        **problem_responses(NotAuthenticated, NotFound, InvalidInput, ServiceUnavailable),
+        **problem_responses(
+            NotAuthenticated, Forbidden, NotFound, InvalidInput, ServiceUnavailable
+        ),
     },
 )
 async def get_instrument(key: InstrumentKey, _identity: CurrentIdentity) -> InstrumentRead:

@@ -19,6 +19,7 @@ from app.alerts.store import raised_urgent_by
 from app.audit.service import AuditAction, record_event
 from app.db import dialect_name, utcnow
 from app.errors import Conflict
+from app.events.service import EventType, record_thin_event
 from app.journal import days
 from app.journal.counters import (
     change_seq_bump_unless_taken,
@@ -229,6 +230,7 @@ async def create_entry(
         "deleted_at": None,
     }
     if await _insert_new(session, scope, entry):
+        await record_thin_event(session, scope, EventType.entry_created, entry["id"], now)
         raised = await evaluate_entry_rules(session, scope, entry["id"], now)
         urgent = any(alert.new and alert.severity == "urgent" for alert in raised)
         support = await get_support(session) if urgent else None
@@ -276,6 +278,9 @@ async def _store_change(
         "updated_at": values.get("deleted_at") or utcnow(),
     }
     await session.execute(scope.update(ENTRIES).where(ENTRIES.c.id == entry["id"]).values(values))
+    deleted = action is AuditAction.entry_delete
+    event = EventType.entry_deleted if deleted else EventType.entry_updated
+    await record_thin_event(session, scope, event, entry["id"], values["updated_at"])
     if DAY_FIGURES.intersection(values):
         changed_days = {entry["local_date"], values.get("local_date", entry["local_date"])}
         await days.recount(session, scope, (day for day in changed_days if day is not None))
