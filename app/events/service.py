@@ -5,11 +5,14 @@ change)."""
 import enum
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import ColumnElement, Table, bindparam, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Insert
 
 from app.access import ParticipantScope
+from app.access.scope import scoped_insert_template
 from app.events.models import DomainEvent
 
 
@@ -65,6 +68,48 @@ _SUBJECT_KEYS = {
 }
 
 
+def thin_event(
+    scope: ParticipantScope, event_type: EventType, subject_id: uuid.UUID, occurred_at: datetime
+) -> dict[str, Any]:
+    """The row of a thin event: that something happened to one of the participant's
+    records, by ids alone (the participant's, the record's) and when; never a rating, note
+    or answer. A receiver reads the record through the API, within its own access."""
+    data: dict[str, Any] = {
+        _SUBJECT_KEYS[event_type]: str(subject_id),
+        "participant_id": str(scope.participant_id),
+        "occurred_at": occurred_at.isoformat(),
+    }
+    return {
+        "id": uuid.uuid4(),
+        "type": event_type.value,
+        "subject_id": subject_id,
+        "data": data,
+        "occurred_at": occurred_at,
+    }
+
+
+def thin_event_from(
+    event_type: EventType,
+    participant_id: ColumnElement[Any],
+    subject_id: ColumnElement[Any],
+    occurred_at: ColumnElement[Any],
+) -> Insert:
+    """A thin event inserted from a SELECT of `participant_id` and `subject_id` (a CTE's
+    columns): for PostgreSQL, whose writable CTEs let a create's statement record its event
+    too. Binds `event_id` and `event_data` (from `thin_event`)."""
+    table = cast(Table, DomainEvent.__table__)
+    figures = [
+        participant_id,
+        bindparam("event_id", type_=table.c.id.type),
+        literal(event_type.value),
+        subject_id,
+        bindparam("event_data", type_=table.c.data.type),
+        occurred_at,
+    ]
+    columns = ["participant_id", "id", "type", "subject_id", "data", "occurred_at"]
+    return scoped_insert_template("postgresql", table).from_select(columns, select(*figures))
+
+
 async def record_thin_event(
     session: AsyncSession,
     scope: ParticipantScope,
@@ -72,19 +117,11 @@ async def record_thin_event(
     subject_id: uuid.UUID,
     occurred_at: datetime,
 ) -> None:
-    """That something happened to one of the participant's records, by ids alone: the
-    participant's, the record's, and when (never a rating, note or answer), for webhooks
-    to send; a receiver reads the record through the API, within its own access."""
-    data: dict[str, Any] = {
-        _SUBJECT_KEYS[event_type]: str(subject_id),
-        "participant_id": str(scope.participant_id),
-        "occurred_at": occurred_at.isoformat(),
-    }
-    values = {
-        "id": uuid.uuid4(),
-        "type": event_type.value,
-        "subject_id": subject_id,
-        "data": data,
-        "occurred_at": occurred_at,
-    }
-    await session.execute(scope.upsert(session, DomainEvent).values(values))
+    """Record a `thin_event` for webhooks to send."""
+    await record_event_row(session, scope, thin_event(scope, event_type, subject_id, occurred_at))
+
+
+async def record_event_row(
+    session: AsyncSession, scope: ParticipantScope, event: dict[str, Any]
+) -> None:
+    await session.execute(scope.upsert(session, DomainEvent).values(event))

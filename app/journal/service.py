@@ -19,7 +19,13 @@ from app.alerts.store import raised_urgent_by
 from app.audit.service import AuditAction, record_event
 from app.db import dialect_name, utcnow
 from app.errors import Conflict
-from app.events.service import EventType, record_thin_event
+from app.events.service import (
+    EventType,
+    record_event_row,
+    record_thin_event,
+    thin_event,
+    thin_event_from,
+)
 from app.journal import days
 from app.journal.counters import (
     change_seq_bump_unless_taken,
@@ -135,9 +141,9 @@ async def _replay(
 @functools.cache
 def _insert_unless_taken(dialect: str) -> Executable:
     """Insert an entry unless its id exists, returning its change number. On PostgreSQL the
-    counter bump and the entry's count in its day (`days.counting_in`) ride along in CTEs:
-    one statement. SQLite has no writable CTEs: it takes the number as a parameter, and the
-    caller counts the entry in its day (`days.count_in`).
+    counter bump, the entry's count in its day (`days.counting_in`) and its `entry.created`
+    event ride along in CTEs: one statement. SQLite has no writable CTEs: it takes the
+    number as a parameter, and the caller counts the entry in its day and records the event.
 
     `ON CONFLICT (participant_id, id) DO NOTHING` waits for a concurrent insert of the same
     id by the same participant to commit or roll back, so a retry racing its original needs
@@ -162,6 +168,7 @@ def _insert_unless_taken(dialect: str) -> Executable:
         .on_conflict_do_nothing(index_elements=[ENTRIES.c.participant_id, ENTRIES.c.id])
         .returning(
             ENTRIES.c.change_seq,
+            ENTRIES.c.id,
             ENTRIES.c.participant_id,
             ENTRIES.c.local_date,
             *(ENTRIES.c[name] for name in RATING_COLUMNS),
@@ -169,9 +176,12 @@ def _insert_unless_taken(dialect: str) -> Executable:
         .cte("inserted")
     )
     counted = days.counting_in(inserted).cte("counted")
+    announced = thin_event_from(
+        EventType.entry_created, inserted.c.participant_id, inserted.c.id, params["created_at"]
+    ).cte("announced")
     return (
         select(inserted.c.change_seq)
-        .add_cte(counted)
+        .add_cte(counted, announced)
         .execution_options(**insert.get_execution_options())
     )
 
@@ -179,10 +189,11 @@ def _insert_unless_taken(dialect: str) -> Executable:
 async def _insert_new(
     session: AsyncSession, scope: ParticipantScope, entry: dict[str, Any]
 ) -> bool:
-    """Insert `entry` unless its id is taken or its owner erased, and count it in its day;
-    sets its change number."""
+    """Insert `entry` unless its id is taken or its owner erased, count it in its day and
+    record its `entry.created` event; sets its change number."""
     dialect = dialect_name(session)
-    params = scope.bind(**entry)
+    event = thin_event(scope, EventType.entry_created, entry["id"], entry["created_at"])
+    params = scope.bind(**entry, event_id=event["id"], event_data=event["data"])
     if dialect != "postgresql":
         bump = change_seq_bump_unless_taken(dialect)
         params["change_seq"] = (await session.execute(bump, params)).scalar_one_or_none()
@@ -195,6 +206,7 @@ async def _insert_new(
     entry["change_seq"] = change_seq
     if dialect != "postgresql":
         await days.count_in(session, scope, entry)
+        await record_event_row(session, scope, event)
     return True
 
 
@@ -230,7 +242,6 @@ async def create_entry(
         "deleted_at": None,
     }
     if await _insert_new(session, scope, entry):
-        await record_thin_event(session, scope, EventType.entry_created, entry["id"], now)
         raised = await evaluate_entry_rules(session, scope, entry["id"], now)
         urgent = any(alert.new and alert.severity == "urgent" for alert in raised)
         support = await get_support(session) if urgent else None
