@@ -72,10 +72,11 @@ async def list_assigned_participants(
         ),
     ] = "attention",
 ) -> ParticipantOverviewPage:
-    """Each participant assigned to you now: last entry time, days since the last entry
-    and days logged in the last 14 (the participant's own days), entries in the last 7
-    days, 7-day means per dimension and their change against the 28 days before, how many
-    entries you have not reviewed, open and overdue alerts, and `attention_reasons`.
+    """Each participant assigned to you now: last entry time; over the participant's own
+    local days (today included), days since the last entry, days logged in the last 14,
+    entries in the last 7, and per dimension the 7-day mean and its change against the 28
+    days before; how many entries you have not reviewed, open and overdue alerts, and
+    `attention_reasons`.
 
     Ordered by a documented lexicographic **attention** order of those plain counts (never
     an opaque risk score), or by name. Descriptive statistics only. Follow `next_cursor`
