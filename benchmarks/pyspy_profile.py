@@ -66,6 +66,41 @@ def summarise(raw: Path, top: int) -> str:
     return "\n".join(lines)
 
 
+# Where an entry POST's CPU goes, by the first of these found in a sample's stack (function
+# names as py-spy reports them). The order settles overlaps: a query run by the token check
+# counts as the token check, the commit (run when the session dependency exits) as commit.
+COMPONENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("request log line", ("request_log.py",)),
+    ("alert evaluation (rules and their 35 days)", ("evaluate_entry_rules",)),
+    ("insert: entry, its day and its event (one statement)", ("_insert_new",)),
+    ("other work of the create (support, answer model)", ("create_my_entry",)),
+    ("token and session check", ("get_identity",)),
+    ("commit", ("AsyncSession.commit", "Transaction.commit")),
+    ("database session: connection and BEGIN", ("get_session",)),
+    ("body: read, parse, validate", ("request_body_to_args", "_get_body", "Request.body")),
+    ("other dependency solving", ("solve_dependencies",)),
+    ("response: serialize and send", ("serialize_response", "send_wrapper", "Response.__call__")),
+    ("routing and middleware", ("FastAPI.__call__",)),
+)
+
+
+def components(raw: Path) -> list[tuple[str, float]]:
+    """Each component's share of the samples (the rest: the server and its event loop)."""
+    counts: collections.Counter[str] = collections.Counter()
+    total = 0
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        samples = int(count)
+        total += samples
+        found = next(
+            (name for name, marks in COMPONENTS if any(mark in stack for mark in marks)),
+            "server and event loop (uvicorn, asyncio)",
+        )
+        counts[found] += samples
+    order = [name for name, _ in COMPONENTS] + ["server and event loop (uvicorn, asyncio)"]
+    return [(name, counts[name] / total) for name in order if total]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -100,6 +135,7 @@ def main() -> None:
     big = fixtures["1m"]
     assert big.list_participant and big.clinician and big.export_participant
     work = Path(tempfile.mkdtemp(prefix="journal-profile-"))
+    cpu_ms = 0.0
     bench = Bench(args.database, Timing.quick(), work, fixtures, app_dir=args.app_dir)
     app = "baseline_app:app" if args.scenario == "bare" else SERVICE
     env = dict(setting.split("=", 1) for setting in args.env)
@@ -127,12 +163,20 @@ def main() -> None:
                 f"{args.scenario}: {result.rps} req/s, p50 {result.p50_ms} ms, "
                 f"server CPU {result.cpu_ms_per_request} ms/req"
             )
+            cpu_ms = result.cpu_ms_per_request
         _, errors = spy.communicate(timeout=args.seconds + 60)
         if spy.returncode != 0:
             sys.exit(f"py-spy failed: {errors.decode()}")
     finally:
         bench.stop_all()
     summary = summarise(raw, args.top)
+    if args.scenario != "export":
+        table = ["", "CPU per request by component (share of samples x server CPU ms/req):"]
+        table += [
+            f"  {share * cpu_ms:6.3f} ms  {100 * share:5.1f}%  {name}"
+            for name, share in components(raw)
+        ]
+        summary += "\n".join(table)
     (work / f"{args.scenario}.summary.txt").write_text(summary)
     print(summary)
     print(f"\nRaw stacks: {raw}")
