@@ -180,3 +180,26 @@ async def test_care_team_and_integrations_reach_it_as_they_may_and_never_private
             "entries"), ("Riverside EHR", "integration", "assessments")} <= seen  # fmt: skip
     actions = [action for action, _ in await accounts.audit_actions()]
     assert actions.count("integration.read_entries") == 1
+
+
+async def test_fhir_export_is_a_collection_of_the_same_resources(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
+    sam = await accounts.make(display_name="Sam")
+    await journal(client, await accounts.make(Role.admin), sam)
+    response = await client.get("/v1/me/export?format=fhir", headers=sam.headers)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith(FHIR)
+    assert response.headers["content-disposition"].endswith('.fhir.json"')
+    bundle = response.json()
+    assert bundle["type"] == "collection"
+    exported = resources_of(bundle)
+    check_bundle_resources(exported)
+    found, _ = await all_pages(client, everything_url(sam), sam.headers)
+    assert sorted(r["id"] for r in exported) == sorted(r["id"] for r in found)
+    assert {r["resourceType"] for r in exported} == {
+        "Patient", "Observation", "QuestionnaireResponse"
+    }  # fmt: skip
+    empty = await accounts.make()
+    alone = (await client.get("/v1/me/export?format=fhir", headers=empty.headers)).json()
+    assert [r["resourceType"] for r in resources_of(alone)] == ["Patient"]

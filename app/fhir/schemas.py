@@ -82,3 +82,13 @@ EVERYTHING_EXAMPLE = {
 }  # fmt: skip
 QUESTIONNAIRE_EXAMPLE = QUESTIONNAIRES["gad-7"]
 FHIR_VERSION_NOTE = f"FHIR {FHIR_VERSION} (R4)"
+EXPORT_EXAMPLE = {
+    "resourceType": "Bundle",
+    "type": "collection",
+    "timestamp": "2026-11-21T09:05:00Z",
+    "entry": [
+        resources.bundle_entry(resources.patient(_PARTICIPANT, "Sam")),
+        resources.bundle_entry(resources.entry_observation(_ENTRY)),
+        *resources.assessment_entries(_ASSESSMENT),
+    ],
+}

@@ -71,7 +71,7 @@ async def _assessment_rows(
     return list((await session.execute(statement.limit(limit))).mappings().all())
 
 
-async def _patient(session: AsyncSession, scope: ParticipantScope) -> dict[str, Any]:
+async def patient_resource(session: AsyncSession, scope: ParticipantScope) -> dict[str, Any]:
     name = None
     if scope.reader is Reader.participant:
         statement = select(User.display_name).where(User.id == scope.participant_id)
@@ -104,7 +104,7 @@ async def everything_page(
     part, instant, row_id = _position(cursor)
     entries: list[dict[str, Any]] = []
     if cursor is None:
-        entries.append(resources.bundle_entry(await _patient(session, scope), "match"))
+        entries.append(resources.bundle_entry(await patient_resource(session, scope), "match"))
     room = count
     if part == ENTRY_PART:
         rows = await _entry_rows(session, scope, (instant, row_id), since, count + 1)
