@@ -36,7 +36,7 @@ router = APIRouter(prefix="/fhir/r4", tags=["fhir"], default_response_class=Fhir
     response_model=None,
     responses={
         200: fhir_example(capability_statement("2026-11-21T09:00:00Z"), "The statement."),
-        **problem_responses(InvalidInput),
+        **problem_responses(InvalidInput, ServiceUnavailable),
     },
 )
 async def get_fhir_capability_statement() -> FhirResponse:
@@ -54,7 +54,7 @@ async def get_fhir_capability_statement() -> FhirResponse:
     response_model=None,
     responses={
         200: fhir_example(CODE_SYSTEM, "The code system."),
-        **problem_responses(InvalidInput),
+        **problem_responses(InvalidInput, ServiceUnavailable),
     },
 )
 async def get_journal_rating_code_system() -> FhirResponse:
@@ -70,7 +70,7 @@ async def get_journal_rating_code_system() -> FhirResponse:
     response_model=None,
     responses={
         200: fhir_example(QUESTIONNAIRE_EXAMPLE, "The questionnaire."),
-        **problem_responses(NotFound, InvalidInput),
+        **problem_responses(NotFound, InvalidInput, ServiceUnavailable),
     },
 )
 async def get_fhir_questionnaire(
