@@ -2,6 +2,7 @@
 the right codes; `$everything` pages with `next` links, filters with `_since`, and is open to
 the participant, their care team and consenting integrations with `fhir.read` only."""
 
+import json
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -9,6 +10,7 @@ import httpx
 from fastapi import FastAPI
 
 from app.access import sweep_for
+from app.fhir.terminology import CODE_SYSTEM, QUESTIONNAIRES, capability_statement
 from app.sweeper.service import sweep_once
 from app.users.models import Role
 from tests.conftest import Account, Accounts
@@ -23,6 +25,7 @@ from tests.fhir_checks import (
 from tests.helpers import SUPPORT, ago, assessment_body, care_team, post_entry, submit
 from tests.integration_helpers import consent, register, token_headers
 from tests.test_care_team import set_backup
+from tests.test_no_advice_texts import offending
 from tests.test_sweeper import overdue_alert
 
 FHIR = "application/fhir+json"
@@ -203,3 +206,10 @@ async def test_fhir_export_is_a_collection_of_the_same_resources(
     empty = await accounts.make()
     alone = (await client.get("/v1/me/export?format=fhir", headers=empty.headers)).json()
     assert [r["resourceType"] for r in resources_of(alone)] == ["Patient"]
+
+
+def test_fhir_texts_of_our_own_never_advise() -> None:
+    texts = [concept["definition"] for concept in CODE_SYSTEM["concept"]]
+    texts += [CODE_SYSTEM["description"], json.dumps(capability_statement("2026-11-21"))]
+    texts += [json.dumps(questionnaire["description"]) for questionnaire in QUESTIONNAIRES.values()]
+    assert [(text, offending(text)) for text in texts if offending(text)] == []

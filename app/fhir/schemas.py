@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from app.fhir import resources
 from app.fhir.terminology import FHIR_JSON, FHIR_VERSION, QUESTIONNAIRES
 from app.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from app.schemas import Rfc3339DateTime
 
 
 class FhirResponse(JSONResponse):
@@ -24,7 +25,7 @@ def fhir_example(value: object, description: str) -> dict[str, Any]:
 
 
 SinceQuery = Annotated[
-    datetime | None,
+    Rfc3339DateTime | None,
     Query(
         alias="_since",
         description="Only resources changed at or after this instant (RFC 3339 with an "
