@@ -102,7 +102,9 @@ async def test_metadata_code_system_and_questionnaires_parse_with_r4_models(
     for key in ("phq-8", "who-5"):
         parse((await client.get(f"/fhir/r4/Questionnaire/{key}")).json())
     missing = await client.get("/fhir/r4/Questionnaire/phq-99")
+    # Errors on /fhir paths are the API's problem+json, not OperationOutcomes (a decision).
     assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
 
 
 async def test_participant_gets_everything_with_their_name_and_notes(
@@ -169,6 +171,7 @@ async def test_care_team_and_integrations_reach_it_as_they_may_and_never_private
     await consent(client, sam, narrow)
     narrow_response = await client.get(url, headers=await token_headers(client, narrow))
     assert narrow_response.status_code == 403, narrow_response.text
+    assert narrow_response.json()["type"].endswith("/insufficient-scope")
 
     for reader in (primary.headers, backup.headers, ehr_headers):
         found, _ = await all_pages(client, url, reader)

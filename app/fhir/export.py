@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.access import ParticipantScope
 from app.assessments.queries import ASSESSMENTS
+from app.assessments.reads import assessments_of
 from app.db import utcnow
 from app.fhir import resources
 from app.fhir.service import NIL, START, patient_resource
@@ -62,7 +63,7 @@ async def stream_fhir_export(
     parts: list[tuple[Select[Any], tuple[Any, Any], ToEntries]] = [
         (live_entries(scope), (ENTRIES.c.recorded_at, ENTRIES.c.id), _entry_resources),
         (
-            scope.select(ASSESSMENTS),
+            assessments_of(scope),
             (ASSESSMENTS.c.completed_at, ASSESSMENTS.c.id),
             resources.assessment_entries,
         ),

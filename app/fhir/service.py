@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import ParticipantScope, Reader
 from app.assessments.queries import ASSESSMENTS
+from app.assessments.reads import assessments_of
 from app.audit.service import AuditAction, record_event
 from app.fhir import resources
 from app.journal.queries import ENTRIES, live_entries
@@ -65,7 +66,7 @@ async def _assessment_rows(
     since: datetime | None, limit: int,
 ) -> list[Any]:  # fmt: skip
     keys = (ASSESSMENTS.c.completed_at, ASSESSMENTS.c.id)
-    statement = scope.select(ASSESSMENTS).where(after_instant(*keys, *after)).order_by(*keys)
+    statement = assessments_of(scope).where(after_instant(*keys, *after)).order_by(*keys)
     if since is not None:
         statement = statement.where(ASSESSMENTS.c.created_at >= since)
     return list((await session.execute(statement.limit(limit))).mappings().all())
