@@ -33,8 +33,15 @@ def instant(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+# FHIR's dateTime takes offsets up to 14 hours either way; the API takes any under 24.
+MAX_FHIR_OFFSET_MINUTES = 14 * 60
+
+
 def local_time(value: datetime, offset_minutes: int) -> str:
-    """The instant as the participant's clock showed it, with that offset."""
+    """The instant as the participant's clock showed it, with that offset (in UTC for an
+    offset FHIR cannot write: the instant stays right)."""
+    if abs(offset_minutes) > MAX_FHIR_OFFSET_MINUTES:
+        return instant(value)
     return value.astimezone(timezone(timedelta(minutes=offset_minutes))).isoformat()
 
 
