@@ -220,3 +220,18 @@ def test_fhir_texts_of_our_own_never_advise() -> None:
     texts += [CODE_SYSTEM["description"], json.dumps(capability_statement("2026-11-21"))]
     texts += [json.dumps(questionnaire["description"]) for questionnaire in QUESTIONNAIRES.values()]
     assert [(text, offending(text)) for text in texts if offending(text)] == []
+
+
+async def test_withdrawn_consent_ends_an_integrations_fhir_access_at_once(
+    client: httpx.AsyncClient, accounts: Accounts
+) -> None:
+    admin = await accounts.make(Role.admin)
+    sam = await accounts.make()
+    ehr = await register(client, admin)
+    headers = await token_headers(client, ehr, "fhir.read")
+    await consent(client, sam, ehr)
+    assert (await client.get(everything_url(sam), headers=headers)).status_code == 200
+    withdrawn = await client.delete(f"/v1/me/integrations/{ehr.id}/consent", headers=sam.headers)
+    assert withdrawn.status_code == 204
+    after = await client.get(everything_url(sam), headers=headers)
+    assert after.status_code == 404 and after.json()["type"].endswith("/not-found")

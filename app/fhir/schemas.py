@@ -29,7 +29,7 @@ SinceQuery = Annotated[
     Query(
         alias="_since",
         description="Only resources changed at or after this instant (RFC 3339 with an "
-        "offset): entries edited, assessments completed since.",
+        "offset): entries created or edited, assessments submitted since then.",
         examples=["2026-11-01T00:00:00Z"],
     ),
 ]
