@@ -19,7 +19,8 @@ from app.instruments.definitions import INSTRUMENTS
 
 PATIENT_IDENTIFIER_SYSTEM = "https://wellbeing-journal.example/fhir/participant-id"
 SURVEY = {"coding": [{"system": OBSERVATION_CATEGORY, "code": "survey", "display": "Survey"}]}
-# The total's Observation gets an id of its own, derived from the assessment's.
+# An assessment yields two resources: the total's id is derived from the assessment's, so that
+# it is the same on every fetch and a client can update what it stored.
 TOTAL_NAMESPACE = uuid.UUID("6f1d0a52-3c7e-4d47-9d7a-4b0f5f6c2e11")
 
 Row = Mapping[str, Any]
