@@ -28,6 +28,7 @@ from app.docs_pages import OAUTH2_REDIRECT_URL, add_docs_pages
 from app.errors import register_error_handlers
 from app.experience.router import clinician_router as experience_clinician_router
 from app.experience.router import router as experience_router
+from app.fhir.router import router as fhir_router
 from app.instruments.router import router as instruments_router
 from app.integrations.api_router import router as integration_api_router
 from app.integrations.me_router import router as my_integrations_router
@@ -116,6 +117,14 @@ TAGS = [
         "description": (
             "Other systems' reads of the participants who consent to them, with an OAuth2 "
             "client credentials token (`OAuth2ClientCredentials`), each behind its scope."
+        ),
+    },
+    {
+        "name": "fhir",
+        "description": (
+            "FHIR R4 (`application/fhir+json`) at `/fhir/r4`: a participant's data as "
+            "`Patient/{id}/$everything`, the instruments' Questionnaires, the ratings' "
+            "CodeSystem and the capability statement."
         ),
     },
     {"name": "operations", "description": "Liveness and readiness probes; no authentication."},
@@ -228,6 +237,7 @@ ROUTERS = (
     webhooks_router,
     my_integrations_router,
     integration_api_router,
+    fhir_router,
 )
 
 

@@ -120,3 +120,4 @@ def drop_json_beside_problems(document: dict[str, Any]) -> None:
                 content = response.get("content", {})
                 if PROBLEM_MEDIA_TYPE in content:
                     content.pop("application/json", None)
+                    content.pop("application/fhir+json", None)  # a route's own response class

@@ -314,6 +314,20 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/integration/participants/{participant_id}/entries/changes"): integration_only(200),
     ("GET", "/v1/integration/participants/{participant_id}/assessments"): integration_only(200),
     ("GET", "/v1/integration/participants/{participant_id}/alerts"): integration_only(200),
+    # FHIR R4: definitions are public; $everything is the participant's, their care team's
+    # and a consenting integration's (with `fhir.read`), and anyone else's 404.
+    ("GET", "/fhir/r4/metadata"): public(200),
+    ("GET", "/fhir/r4/CodeSystem/journal-rating"): public(200),
+    ("GET", "/fhir/r4/Questionnaire/{key}"): public(200),
+    ("GET", "/fhir/r4/Patient/{participant_id}/$everything"): Rule(
+        {
+            **dict.fromkeys(ROLES, 200),
+            "anonymous": 401,
+            "other_participant": 404,
+            "unassigned_clinician": 404,
+            "admin": 404,
+        }
+    ),
     # No request pending in this world: only who may ask is under test.
     ("POST", "/v1/admin/approvals/{approval_id}/approve"): admin_only(404),
     ("POST", "/v1/admin/approvals/{approval_id}/reject"): admin_only(404),

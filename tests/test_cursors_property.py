@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -55,6 +56,7 @@ ROUTES_OF_KIND = {
     "webhooks": ["/v1/admin/integrations/{integration_id}/webhooks"],
     "integration-participants": ["/v1/integration/participants"],
     "integration-alerts": ["/v1/integration/participants/{participant_id}/alerts"],
+    "fhir-everything": ["/fhir/r4/Patient/{participant_id}/$everything"],
 }
 SHAPES = {
     "entries": ("instant", "uuid"),
@@ -73,6 +75,7 @@ SHAPES = {
     "webhooks": ("instant", "uuid"),
     "integration-participants": ("instant", "uuid"),
     "integration-alerts": ("instant", "uuid"),
+    "fhir-everything": ("text", "instant", "uuid"),
 }
 LIST_ROUTES = [(path, kind) for kind, paths in ROUTES_OF_KIND.items() for path in paths]
 
@@ -178,7 +181,7 @@ class Clinic:
             return path.format(participant_id=self.participant.id), self.clinician.headers
         if path.startswith("/v1/admin/"):
             return path.format(integration_id=self.integration_id), self.admin.headers
-        if path.startswith("/v1/integration/"):
+        if path.startswith(("/v1/integration/", "/fhir/")):
             return path.format(participant_id=self.participant.id), self.integration
         return path, self.participant.headers
 
@@ -232,7 +235,20 @@ def assert_page_or_422(response: httpx.Response) -> None:
         fields = [error["field"] for error in response.json()["errors"]]
         assert fields == ["query.cursor"], response.text
     else:
-        assert "next_cursor" in response.json()
+        body = response.json()
+        assert "next_cursor" in body or body["resourceType"] == "Bundle"
+
+
+def next_cursor_of(body: dict[str, Any]) -> str | None:
+    """A page's `next_cursor`; a FHIR Bundle's is in its `next` link."""
+    if body.get("resourceType") != "Bundle":
+        return body["next_cursor"]  # type: ignore[no-any-return]
+    links = [link["url"] for link in body["link"] if link["relation"] == "next"]
+    return parse_qs(urlsplit(links[0]).query)["cursor"][0] if links else None
+
+
+def page_size(path: str) -> str:
+    return "_count" if path.startswith("/fhir/") else "limit"
 
 
 @pytest.mark.parametrize(("path", "kind"), LIST_ROUTES)
@@ -276,6 +292,8 @@ CRAFTED: list[tuple[str, list[Any]]] = [
     ("webhooks", ["9999-12-31T23:59:59-05:00", str(uuid.uuid4())]),
     ("integration-participants", ["9999-12-31T23:59:59-05:00", str(uuid.uuid4())]),
     ("integration-alerts", ["2026-01-01T00:00:00+00:00", "\x00"]),
+    ("fhir-everything", ["observations", "2026-01-01T00:00:00+00:00", str(uuid.uuid4())]),
+    ("fhir-everything", ["entries", "0001-01-01T00:00:00+01:00", str(uuid.uuid4())]),
 ]
 
 
@@ -300,10 +318,11 @@ async def test_the_cursors_a_route_gives_still_page_through_it(
     client: httpx.AsyncClient, clinic: Clinic, path: str, kind: str
 ) -> None:
     url, headers = clinic.caller(path)
-    first = await client.get(url, params={"limit": 1}, headers=headers)
+    first = await client.get(url, params={page_size(path): 1}, headers=headers)
     assert first.status_code == 200, first.text
-    if first.json()["next_cursor"] is not None:
+    cursor = next_cursor_of(first.json())
+    if cursor is not None:
         second = await client.get(
-            url, params={"limit": 1, "cursor": first.json()["next_cursor"]}, headers=headers
+            url, params={page_size(path): 1, "cursor": cursor}, headers=headers
         )
         assert second.status_code == 200, second.text

@@ -22,9 +22,19 @@ TAGS = {
     "admin",
     "instruments",
     "integrations",
+    "fhir",
     "operations",
 }
-PUBLIC = {"getHealth", "getReadiness", "signIn", "refreshTokens", "activateAccount"}
+PUBLIC = {
+    "getHealth",
+    "getReadiness",
+    "signIn",
+    "refreshTokens",
+    "activateAccount",
+    "getFhirCapabilityStatement",
+    "getJournalRatingCodeSystem",
+    "getFhirQuestionnaire",
+}
 # Routes that need no database: everything else answers 503 while it is away.
 NO_DATABASE = {"getHealth"}
 # Operations any signed-in role may call (no 403).
@@ -147,6 +157,8 @@ def test_protected_operations_use_the_oauth2_bearer_scheme(
     )
     if operation_id in CLIENT_SCOPES:
         expected = [{"OAuth2ClientCredentials": CLIENT_SCOPES[operation_id]}]
+    if operation_id == "getPatientEverything":  # people's tokens and integrations' alike
+        expected = [{"OAuth2PasswordBearer": []}, {"OAuth2ClientCredentials": ["fhir.read"]}]
     assert operation.get("security", []) == expected
     scheme = DOCUMENT["components"]["securitySchemes"]["OAuth2PasswordBearer"]
     assert scheme["flows"]["password"]["tokenUrl"] == "/v1/auth/token"

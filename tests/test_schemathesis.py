@@ -68,7 +68,7 @@ FOREIGN_FUZZ_EXAMPLES = 5
 SESSION_ENDING = ("signOut", "changeMyPassword", "deleteMyAccount")
 # Throttled by failed attempts; covered by tests/test_auth_sign_in.py.
 NOT_FUZZED = ("signIn",)
-ALL_TAGS = ("auth", "me", "journal", "clinician", "admin", "integrations", "operations")
+ALL_TAGS = ("auth", "me", "journal", "clinician", "admin", "integrations", "fhir", "operations")
 # Known before collection, so that runs can be pinned to them: the clinician's to the
 # participant assigned to them, the admin's to a participant account of its own to manage.
 ASSIGNED_PARTICIPANT_ID = uuid.uuid4()
@@ -213,7 +213,7 @@ admin_schema = load_schema(
 ).exclude(operation_id=[*SESSION_ENDING, *NOT_FUZZED])
 # With a client credentials token of an integration the assigned participant consents to.
 integration_schema = load_schema(
-    ("integrations",), participant_id=str(ASSIGNED_PARTICIPANT_ID)
+    ("integrations", "fhir"), participant_id=str(ASSIGNED_PARTICIPANT_ID)
 ).exclude(operation_id=[*SESSION_ENDING, *NOT_FUZZED])
 # (`include` is ignored on a schema whose config has `operations`: schemathesis 4.32.)
 session_ending_schema = load_schema(ALL_TAGS).include(operation_id=list(SESSION_ENDING))

@@ -18,6 +18,7 @@ from app.access.consented import (
     ConsentingDep,
     EntriesConsent,
 )
+from app.access.fhir_reader import FHIR_SCOPE, FhirParticipant
 from app.access.scope import (
     CONTENT_FREE,
     SCOPE_PARTICIPANT,
@@ -46,6 +47,7 @@ from app.access.ways_in import (
 __all__ = [
     "CONTENT_FREE",
     "COVERING",
+    "FHIR_SCOPE",
     "SCOPE_PARTICIPANT",
     "AlertsConsent",
     "AssessmentsConsent",
@@ -55,6 +57,7 @@ __all__ = [
     "Consenting",
     "ConsentingDep",
     "EntriesConsent",
+    "FhirParticipant",
     "Oversight",
     "OversightDep",
     "OwnJournal",

@@ -38,6 +38,8 @@ from app.care.periods import list_assignment_history
 from app.clinician.notes import shared_notes
 from app.config import Settings
 from app.db import utcnow
+from app.fhir.export import stream_fhir_export
+from app.fhir.terminology import FHIR_JSON
 from app.journal.queries import ENTRIES, live_entries
 from app.journal.reads import ENTRY_LIST, to_entry_reads
 from app.journal.schemas import EntryRead
@@ -270,8 +272,8 @@ async def start_export(
     format: ExportFormat,
 ) -> Download:
     """Take one of the account's export places (429 when none is free), audit the export,
-    and make its stream: JSON (everything) or CSV (the entries, the assessments or the
-    experience reports)."""
+    and make its stream: JSON (everything), CSV (the entries, the assessments or the
+    experience reports) or a FHIR R4 Bundle."""
     slot.take(
         ("export", scope.participant_id),
         limit=settings.export_max_concurrent_per_account,
@@ -286,6 +288,9 @@ async def start_export(
         filename = f"wellbeing-journal-{name}-{utcnow():%Y%m%d}.csv"
         stream = stream_part_csv(sessionmaker, CSV_PARTS[format](scope))
         return Download(stream, "text/csv; charset=utf-8", filename)
+    if format == "fhir":
+        filename = f"wellbeing-journal-{utcnow():%Y%m%d}.fhir.json"
+        return Download(stream_fhir_export(sessionmaker, scope), FHIR_JSON, filename)
     if format == "csv":
         return Download(stream_csv_export(sessionmaker, scope), "text/csv; charset=utf-8", filename)
     return Download(stream_json_export(sessionmaker, scope), "application/json", filename)

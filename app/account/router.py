@@ -36,6 +36,8 @@ from app.errors import (
     ServiceUnavailable,
     TooManyRequests,
 )
+from app.fhir.schemas import EXPORT_EXAMPLE as FHIR_EXPORT_EXAMPLE
+from app.fhir.terminology import FHIR_JSON
 from app.journal.schemas import ENTRY_READ_EXAMPLE
 from app.middleware import BodyTooLarge, UnsupportedMediaType
 from app.openapi import json_example, problem_responses
@@ -209,7 +211,8 @@ async def list_my_care_notes(
     responses={
         200: {
             "model": JournalExport,
-            "description": "A JSON document, or CSV with one row per entry (an attachment).",
+            "description": "A JSON document, CSV with one row per entry, or a FHIR Bundle "
+            "(an attachment).",
             "headers": {
                 "Content-Disposition": {
                     "description": "`attachment`, with a dated file name.",
@@ -220,6 +223,7 @@ async def list_my_care_notes(
             },
             "content": {
                 "text/csv": {"schema": {"type": "string"}, "example": EXPORT_CSV_EXAMPLE},
+                FHIR_JSON: {"schema": {"type": "object"}, "example": FHIR_EXPORT_EXAMPLE},
             },
         },
         **problem_responses(
@@ -236,8 +240,8 @@ async def export_my_data(
     format: Annotated[
         ExportFormat,
         Query(
-            description="`json` (everything), `csv` (the entries), `assessments-csv` or "
-            "`experience-reports-csv`."
+            description="`json` (everything), `csv` (the entries), `assessments-csv`, "
+            "`experience-reports-csv` or `fhir` (a FHIR R4 `collection` Bundle)."
         ),
     ] = "json",
 ) -> StreamingResponse:
@@ -245,7 +249,9 @@ async def export_my_data(
     assessments and experience reports as one JSON document (`format=json`); or as CSV your
     entries (`format=csv`, `tags` joined with `;`), your assessments
     (`format=assessments-csv`, `answers` and `flags` joined with `;`) or your experience
-    reports (`format=experience-reports-csv`). Streamed, so it works however long the
+    reports (`format=experience-reports-csv`); or your entries and assessments as a FHIR R4
+    `collection` Bundle (`format=fhir`, `application/fhir+json`: the resources of
+    `GET /fhir/r4/Patient/{id}/$everything`). Streamed, so it works however long the
     journal; the export is audited.
 
     At most `JOURNAL_EXPORT_MAX_CONCURRENT_PER_ACCOUNT` (default 2) exports of one account

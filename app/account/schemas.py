@@ -82,7 +82,7 @@ class MyClinician(BaseModel):
     clinician: ClinicianInfo | None = Field(description="`null` while no clinician is assigned.")
 
 
-ExportFormat = Literal["json", "csv", "assessments-csv", "experience-reports-csv"]
+ExportFormat = Literal["json", "csv", "assessments-csv", "experience-reports-csv", "fhir"]
 
 
 class JournalExport(BaseModel):
