@@ -195,6 +195,7 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
                     app.state.sessionmaker,
                     settings.sweep_interval_seconds,
                     settings.sweep_batch_size,
+                    settings,
                 )
             )
         try:
