@@ -30,8 +30,10 @@ from app.experience.router import clinician_router as experience_clinician_route
 from app.experience.router import router as experience_router
 from app.instruments.router import router as instruments_router
 from app.integrations.api_router import router as integration_api_router
+from app.integrations.delivery_router import router as deliveries_router
 from app.integrations.me_router import router as my_integrations_router
 from app.integrations.router import router as integrations_router
+from app.integrations.webhook_docs import router as webhook_docs_router
 from app.integrations.webhook_router import router as webhooks_router
 from app.journal.router import router as journal_router
 from app.middleware import RequestContextMiddleware, configure_logging
@@ -227,6 +229,7 @@ ROUTERS = (
     experience_clinician_router,
     integrations_router,
     webhooks_router,
+    deliveries_router,
     my_integrations_router,
     integration_api_router,
 )
@@ -283,6 +286,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    app.webhooks.include_router(webhook_docs_router)
     app.mount(CONSOLE_PATH, create_console(app.state), name="console")
     _add_middleware(app, settings)
     return app
