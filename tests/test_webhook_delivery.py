@@ -3,6 +3,7 @@ once (after de-duplication by `webhook-id`), signed per Standard Webhooks, in ea
 endpoint's order; 500 and a hanging receiver are retried, 410 disables, a redirect is not
 followed, and a private address is refused at delivery without the development switch."""
 
+import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -254,3 +255,25 @@ async def test_a_delivery_that_keeps_failing_for_72_hours_fails_and_disables(
     url = f"/v1/admin/integrations/{integration.id}/webhooks/{hook.id}"
     endpoint = (await served.client.get(url, headers=admin.headers)).json()
     assert endpoint["is_active"] is False and "72 hours" in endpoint["disabled_reason"]
+
+
+async def test_two_processes_relaying_at_once_send_each_event_once_in_order(
+    served: ServedApp, hooked: Receiver
+) -> None:
+    admin, _clinician, sam, integration, _hook = await set_up(served, hooked.url("/a"))
+    await add_hook(served, admin, integration, hooked.url("/b"))
+    for mood in (1, 2, 3, 4):
+        await post_entry(served.client, sam, mood=mood)
+
+    reports = await asyncio.gather(relay(served), relay(served), relay(served))
+
+    assert sum(report.delivered for report in reports) == 9  # 5 to /a, 4 to /b
+    for path in ("/a", "/b"):
+        ids = [item.headers["webhook-id"] for item in hooked.at(path)]
+        assert len(ids) == len(set(ids))
+        stored = await served.accounts.sql(
+            "SELECT event_id FROM webhook_deliveries d JOIN webhook_endpoints e "
+            "ON e.id = d.endpoint_id WHERE e.url = :url ORDER BY d.sequence",
+            url=hooked.url(path),
+        )
+        assert ids == [str(uuid.UUID(str(event_id))) for (event_id,) in stored]
