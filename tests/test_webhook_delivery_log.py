@@ -74,3 +74,26 @@ async def test_another_integrations_endpoint_or_delivery_is_404(
     assert [answer.status_code for answer in answers] == [404, 404, 404]
     rows = await served.accounts.sql("SELECT status FROM webhook_deliveries")
     assert [str(status) for (status,) in rows] == ["delivered"]
+
+
+async def test_a_delivery_whose_event_is_gone_fails_and_the_next_one_is_sent(
+    served: ServedApp, hooked: Receiver
+) -> None:
+    admin, _clinician, sam, integration, hook = await set_up(served, hooked.url("/a"))
+    await relay(served)
+    await post_entry(served.client, sam)
+    retried = f"/v1/admin/integrations/{integration.id}/webhooks/{hook.id}/deliveries"
+    (granted,) = (await served.client.get(retried, headers=admin.headers)).json()["items"]
+    await served.client.post(f"{retried}/{granted['id']}/retry", headers=admin.headers)
+    await served.accounts.sql("DELETE FROM domain_events WHERE type = 'consent.granted'")
+
+    report = await relay(served)
+
+    rows = await served.accounts.sql(
+        "SELECT event_type, status, last_error FROM webhook_deliveries ORDER BY sequence"
+    )
+    assert [tuple(map(str, row)) for row in rows] == [
+        ("consent.granted", "failed", "the event no longer exists"),
+        ("entry.created", "delivered", "None"),
+    ]
+    assert report.delivered == 1

@@ -111,7 +111,11 @@ async def claim_next(
     event = select(DomainEvent.type, DomainEvent.data, DomainEvent.occurred_at).where(
         DomainEvent.participant_id == row.participant_id, DomainEvent.id == row.event_id
     )
-    found = (await session.execute(sweep.across(event))).one()
+    found = (await session.execute(sweep.across(event))).one_or_none()
+    if found is None:  # gone with its participant: nothing to send, and nothing to wait for
+        gone = {"status": DeliveryStatus.failed.value, "last_error": "the event no longer exists"}
+        await session.execute(update(DELIVERY).where(DELIVERY.id == row.id).values(gone))
+        return await claim_next(session, sweep, endpoint_id, now, lease)
     endpoint = await session.get_one(WebhookEndpoint, endpoint_id)
     payload = {
         "type": found.type,

@@ -155,5 +155,12 @@ async def relay_once(
             async with gate:
                 await relay.serve(client, endpoint_id)
 
-        await asyncio.gather(*(serve(endpoint_id) for endpoint_id in endpoints))
+        outcomes = await asyncio.gather(
+            *(serve(endpoint_id) for endpoint_id in endpoints), return_exceptions=True
+        )
+    # One endpoint's trouble (a database error mid-sequence) does not cut the others short;
+    # its lease runs out and a later pass carries on.
+    failures = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+    if failures:
+        raise failures[0]
     return relay.report
