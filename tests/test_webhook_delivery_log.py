@@ -2,9 +2,11 @@
 another integration's endpoint or delivery is 404."""
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 
+from app.db import utcnow
 from tests.conftest import ServeApp, ServedApp
 from tests.helpers import post_entry
 from tests.integration_helpers import register
@@ -97,3 +99,20 @@ async def test_a_delivery_whose_event_is_gone_fails_and_the_next_one_is_sent(
         ("entry.created", "delivered", "None"),
     ]
     assert report.delivered == 1
+
+
+async def test_a_pending_delivery_waits_while_its_integration_is_deactivated(
+    served: ServedApp, hooked: Receiver
+) -> None:
+    admin, _clinician, _sam, integration, _hook = await set_up(served, hooked.url("/a"))
+    hooked.answers["/a"] = [500]
+    await relay(served)  # the consent's event: pending, to be retried
+    url = f"/v1/admin/integrations/{integration.id}"
+    later = utcnow() + timedelta(hours=1)
+    await served.client.patch(url, json={"is_active": False}, headers=admin.headers)
+
+    paused = await relay(served, now=later)
+    await served.client.patch(url, json={"is_active": True}, headers=admin.headers)
+    resumed = await relay(served, now=later)
+
+    assert paused.delivered == 0 and resumed.delivered == 1 and len(hooked.received) == 2

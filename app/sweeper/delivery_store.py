@@ -13,14 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, exists, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from app.access import Sweep
 from app.audit.service import AuditAction, record_event
+from app.auth.models import IntegrationClient
 from app.events.models import DomainEvent
 from app.integrations.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from app.integrations.webhooks import RECEIVE_SCOPE
 
 DELIVERY = WebhookDelivery
 # Seconds after each failed attempt until the next (±20 % jitter): about 72 hours in all,
@@ -64,8 +66,15 @@ def _first_of_endpoint() -> Any:
 
 
 def _active_endpoint() -> Any:
+    """The endpoint is active, and so is its integration, still granted `webhooks.receive`
+    (checked at each attempt, not only when the event was fanned out)."""
+    scopes = literal(" ") + IntegrationClient.scopes + literal(" ")
     return exists().where(
-        WebhookEndpoint.id == DELIVERY.endpoint_id, WebhookEndpoint.is_active.is_(True)
+        WebhookEndpoint.id == DELIVERY.endpoint_id,
+        WebhookEndpoint.is_active.is_(True),
+        IntegrationClient.id == WebhookEndpoint.integration_id,
+        IntegrationClient.is_active.is_(True),
+        scopes.like(f"% {RECEIVE_SCOPE} %"),
     )
 
 
