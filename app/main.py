@@ -42,7 +42,7 @@ from app.operations.router import router as operations_router
 from app.query_params import reject_unknown_query_parameters
 from app.schema_gate import SchemaGate
 from app.support.router import router as support_router
-from app.sweeper.runner import sweep_forever
+from app.sweeper.runner import relay_forever, sweep_forever
 
 DESCRIPTION = """\
 A clinician-supervised wellbeing journal. Participants record how they feel (mood, focus,
@@ -190,21 +190,22 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
         # process: frozen, the collector stops walking it. A full collection took 40 ms
         # instead of 2 ms, a pause that hit whichever request caused it.
         gc.freeze()
-        sweeper = None
+        sweepers = []
         if settings.sweep_interval_seconds > 0:
-            sweeper = asyncio.create_task(
-                sweep_forever(
-                    app.state.sessionmaker,
-                    settings.sweep_interval_seconds,
-                    settings.sweep_batch_size,
-                    settings,
-                )
-            )
+            sessionmaker, interval = app.state.sessionmaker, settings.sweep_interval_seconds
+            sweepers = [
+                asyncio.create_task(
+                    sweep_forever(sessionmaker, interval, settings.sweep_batch_size, settings)
+                ),
+                asyncio.create_task(
+                    relay_forever(sessionmaker, settings.webhook_relay_interval_seconds, settings)
+                ),
+            ]
         try:
             yield
         finally:
-            if sweeper is not None:
-                sweeper.cancel()
+            for task in sweepers:
+                task.cancel()
             gc.unfreeze()
             await engine.dispose()
 

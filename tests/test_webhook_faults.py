@@ -61,8 +61,10 @@ async def test_kill_9_between_commit_and_delivery_loses_no_event(
 ) -> None:
     # The first process never reaches a sweep; the second sweeps often.
     first = Server(fault_database_url, tmp_path, sweep_interval_seconds="3600",
+                   webhook_relay_interval_seconds="3600",
                    webhook_allow_private_urls="true")  # fmt: skip
-    second = Server(fault_database_url, tmp_path, sweep_interval_seconds="0.2",
+    second = Server(fault_database_url, tmp_path, sweep_interval_seconds="60",
+                    webhook_relay_interval_seconds="0.2",
                     webhook_allow_private_urls="true")  # fmt: skip
     try:
         async with (

@@ -51,6 +51,8 @@ async def relay_and_log(
     except Exception as exc:
         logger.warning("relay failed: %s", type(exc).__name__, extra={"event": "relay.failed"})
         return None
+    if not (report.fanned_out or report.endpoints):
+        return report  # a quiet pass, every second: not worth a line
     logger.info(
         "relay: %s events fanned out, %s delivered, %s attempts failed, %s endpoints",
         report.fanned_out,
@@ -72,3 +74,14 @@ async def sweep_forever(
     while True:
         await asyncio.sleep(interval_seconds)
         await sweep_and_log(sessionmaker, batch, settings)
+
+
+async def relay_forever(
+    sessionmaker: async_sessionmaker[AsyncSession], interval_seconds: float, settings: Settings
+) -> None:
+    """Webhook delivery every `interval_seconds` (more often than the sweeper's pass, which
+    delivers too: an event should not wait a minute)."""
+    sweep = sweep_for(f"relay-{os.getpid()}")
+    while True:
+        await asyncio.sleep(interval_seconds)
+        await relay_and_log(sessionmaker, sweep, settings)
