@@ -150,11 +150,11 @@ def sweep(args: argparse.Namespace) -> None:
         try:
             sessionmaker = create_sessionmaker(engine)
             if args.once:
-                report = await sweep_and_log(sessionmaker, settings.sweep_batch_size)
+                report = await sweep_and_log(sessionmaker, settings.sweep_batch_size, settings)
                 if report is None:
                     raise SystemExit(1)
                 return
-            await sweep_forever(sessionmaker, args.interval, settings.sweep_batch_size)
+            await sweep_forever(sessionmaker, args.interval, settings.sweep_batch_size, settings)
         finally:
             await engine.dispose()
 

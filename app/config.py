@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     # Webhook URLs may be `http` and reach loopback, private, link-local or metadata
     # addresses: for development and tests only (else refused at creation and delivery).
     webhook_allow_private_urls: bool = False
+    # Webhook delivery inside `journal serve` (when it runs the sweeper): every this many
+    # seconds, so that an event reaches its endpoints about this long after its commit.
+    webhook_relay_interval_seconds: float = Field(default=1, ge=0.05, le=3600)
 
     login_window_minutes: int = Field(default=15, ge=1)
     login_max_failures_per_email: int = Field(default=10, ge=1)

@@ -31,8 +31,10 @@ from app.experience.router import router as experience_router
 from app.fhir.router import router as fhir_router
 from app.instruments.router import router as instruments_router
 from app.integrations.api_router import router as integration_api_router
+from app.integrations.delivery_router import router as deliveries_router
 from app.integrations.me_router import router as my_integrations_router
 from app.integrations.router import router as integrations_router
+from app.integrations.webhook_docs import router as webhook_docs_router
 from app.integrations.webhook_router import router as webhooks_router
 from app.journal.router import router as journal_router
 from app.middleware import RequestContextMiddleware, configure_logging
@@ -41,7 +43,7 @@ from app.operations.router import router as operations_router
 from app.query_params import reject_unknown_query_parameters
 from app.schema_gate import SchemaGate
 from app.support.router import router as support_router
-from app.sweeper.runner import sweep_forever
+from app.sweeper.runner import relay_forever, sweep_forever
 
 DESCRIPTION = """\
 A clinician-supervised wellbeing journal. Participants record how they feel (mood, focus,
@@ -197,20 +199,22 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
         # process: frozen, the collector stops walking it. A full collection took 40 ms
         # instead of 2 ms, a pause that hit whichever request caused it.
         gc.freeze()
-        sweeper = None
+        sweepers = []
         if settings.sweep_interval_seconds > 0:
-            sweeper = asyncio.create_task(
-                sweep_forever(
-                    app.state.sessionmaker,
-                    settings.sweep_interval_seconds,
-                    settings.sweep_batch_size,
-                )
-            )
+            sessionmaker, interval = app.state.sessionmaker, settings.sweep_interval_seconds
+            sweepers = [
+                asyncio.create_task(
+                    sweep_forever(sessionmaker, interval, settings.sweep_batch_size, settings)
+                ),
+                asyncio.create_task(
+                    relay_forever(sessionmaker, settings.webhook_relay_interval_seconds, settings)
+                ),
+            ]
         try:
             yield
         finally:
-            if sweeper is not None:
-                sweeper.cancel()
+            for task in sweepers:
+                task.cancel()
             gc.unfreeze()
             await engine.dispose()
 
@@ -235,6 +239,7 @@ ROUTERS = (
     experience_clinician_router,
     integrations_router,
     webhooks_router,
+    deliveries_router,
     my_integrations_router,
     integration_api_router,
     fhir_router,
@@ -292,6 +297,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    app.webhooks.include_router(webhook_docs_router)
     app.mount(CONSOLE_PATH, create_console(app.state), name="console")
     _add_middleware(app, settings)
     return app

@@ -72,7 +72,7 @@ async def measure_passes(url: str, reps: int, expected: int) -> list[dict[str, A
             meter = CpuMeter(database)
             meter.begin()
             started = time.perf_counter()
-            report = await sweep_and_log(sessionmaker, settings.sweep_batch_size)
+            report = await sweep_and_log(sessionmaker, settings.sweep_batch_size, settings)
             wall = time.perf_counter() - started
             if report is None:
                 raise RuntimeError("the sweep pass failed (app.sweeper logged why)")

@@ -307,6 +307,14 @@ MATRIX: dict[tuple[str, str], Rule] = {
         404, json=lambda w, r: {"is_active": False}
     ),
     ("DELETE", "/v1/admin/integrations/{integration_id}/webhooks/{webhook_id}"): admin_only(404),
+    # Deliveries of an unknown endpoint (tests/test_webhook_delivery.py has real ones).
+    ("GET", "/v1/admin/integrations/{integration_id}/webhooks/{webhook_id}/deliveries"): (
+        admin_only(404)
+    ),
+    (
+        "POST",
+        "/v1/admin/integrations/{integration_id}/webhooks/{webhook_id}/deliveries/{delivery_id}/retry",
+    ): admin_only(404),
     ("GET", "/v1/me/integrations"): participant_only(200),
     ("PUT", "/v1/me/integrations/{integration_id}/consent"): participant_only(200),
     ("DELETE", "/v1/me/integrations/{integration_id}/consent"): participant_only(204),
@@ -426,6 +434,7 @@ async def test_route_answers_each_role_as_documented(
         instrument="gad-7",
         integration_id=world.integration_id,
         webhook_id=uuid.uuid4(),
+        delivery_id=uuid.uuid4(),
     )
     for role in ROLES:
         before = await snapshot(accounts)

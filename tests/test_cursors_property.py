@@ -54,6 +54,9 @@ ROUTES_OF_KIND = {
     ],
     "integrations": ["/v1/admin/integrations"],
     "webhooks": ["/v1/admin/integrations/{integration_id}/webhooks"],
+    "webhook-deliveries": [
+        "/v1/admin/integrations/{integration_id}/webhooks/{webhook_id}/deliveries"
+    ],
     "integration-participants": ["/v1/integration/participants"],
     "integration-alerts": ["/v1/integration/participants/{participant_id}/alerts"],
     "fhir-everything": ["/fhir/r4/Patient/{participant_id}/$everything"],
@@ -73,6 +76,7 @@ SHAPES = {
     "experience-reports": ("instant", "uuid"),
     "integrations": ("instant", "uuid"),
     "webhooks": ("instant", "uuid"),
+    "webhook-deliveries": ("instant", "uuid"),
     "integration-participants": ("instant", "uuid"),
     "integration-alerts": ("instant", "uuid"),
     "fhir-everything": ("text", "instant", "uuid"),
@@ -174,13 +178,15 @@ class Clinic:
     admin: Account
     integration: dict[str, str]  # a consented integration's token
     integration_id: str
+    webhook_id: str
 
     def caller(self, path: str) -> tuple[str, dict[str, str]]:
         """The URL of a list route and the headers of the role it belongs to."""
         if path.startswith("/v1/clinician/"):
             return path.format(participant_id=self.participant.id), self.clinician.headers
         if path.startswith("/v1/admin/"):
-            return path.format(integration_id=self.integration_id), self.admin.headers
+            url = path.format(integration_id=self.integration_id, webhook_id=self.webhook_id)
+            return url, self.admin.headers
         if path.startswith(("/v1/integration/", "/fhir/")):
             return path.format(participant_id=self.participant.id), self.integration
         return path, self.participant.headers
@@ -223,9 +229,10 @@ async def clinic(client: httpx.AsyncClient, accounts: Accounts) -> Clinic:
     for url in ("https://93.184.215.14/a", "https://93.184.215.14/b"):
         body = {"url": url, "events": ["alert.raised"]}
         hooks = f"/v1/admin/integrations/{integration.id}/webhooks"
-        assert (await client.post(hooks, json=body, headers=admin.headers)).is_success
+        created = await client.post(hooks, json=body, headers=admin.headers)
+        assert created.is_success
     headers = await token_headers(client, integration)
-    return Clinic(participant, clinician, admin, headers, integration.id)
+    return Clinic(participant, clinician, admin, headers, integration.id, created.json()["id"])
 
 
 def assert_page_or_422(response: httpx.Response) -> None:
@@ -290,6 +297,7 @@ CRAFTED: list[tuple[str, list[Any]]] = [
     ("alerts", [0, "9999-12-31T23:59:59-05:00", str(uuid.uuid4())]),
     ("integrations", ["0001-01-01T00:00:00+00:30", str(uuid.uuid4())]),
     ("webhooks", ["9999-12-31T23:59:59-05:00", str(uuid.uuid4())]),
+    ("webhook-deliveries", ["0001-01-01T00:00:00+00:30", str(uuid.uuid4())]),
     ("integration-participants", ["9999-12-31T23:59:59-05:00", str(uuid.uuid4())]),
     ("integration-alerts", ["2026-01-01T00:00:00+00:00", "\x00"]),
     ("fhir-everything", ["observations", "2026-01-01T00:00:00+00:00", str(uuid.uuid4())]),

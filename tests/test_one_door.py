@@ -39,13 +39,15 @@ DOOR_KEYS = {
 RESERVED_WAYS_IN = {"sweep_for": "sweeper"}
 # Tables with a `participant_id` that are not the participant's data: the care relation
 # (the admin's, and what a scope is decided from), the audit trail (the clinic's record) and
-# requests awaiting a second admin's approval (about an account, never its content).
+# requests awaiting a second admin's approval (about an account, never its content), and
+# webhook deliveries (an integration's delivery log: event ids, types and sending states).
 NOT_PARTICIPANT_DATA = {
     "care_assignments",
     "care_backups",
     "care_coverings",
     "audit_events",
     "admin_approvals",
+    "webhook_deliveries",
 }
 
 

@@ -14,7 +14,6 @@ DEV_TOOLS = {
     "hypothesis",
     "openapi-python-client",
     "import-linter",
-    "httpx",
 }
 
 

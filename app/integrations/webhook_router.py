@@ -72,7 +72,8 @@ async def create_webhook(
     granted `webhooks.receive` (else `409` `webhooks-not-granted`). The URL must be `https`
     and its host must resolve to public addresses only (`422` `webhook-url-refused`), unless
     the service runs with `JOURNAL_WEBHOOK_ALLOW_PRIVATE_URLS=true` (development). Audited,
-    without the secret. Delivery is not switched on yet: events are recorded meanwhile."""
+    without the secret. The sweeper delivers events that happen from now on (see the
+    `webhooks` section and `…/deliveries`)."""
     created = await webhooks.create_webhook(session, settings, identity.actor, integration_id, body)
     response.headers["Location"] = f"/v1/admin/integrations/{integration_id}/webhooks/{created.id}"
     return created

@@ -2,7 +2,7 @@
 
 Derived, not stored: HMAC-SHA256 of the endpoint's id and secret version under the
 service's signing key. The database holds nothing that signs a webhook, a rotation is a new
-version, and the signer (the relay, later) derives the same secret. Changing
+version, and the signer (the sweeper, app/sweeper/relay.py) derives the same secret. Changing
 `JOURNAL_SECRET_KEY` changes every endpoint's secret (receivers must be told)."""
 
 import base64

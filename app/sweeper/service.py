@@ -43,7 +43,7 @@ class PassReport:
     skipped: bool = False  # another process held the sweeper's lock
 
 
-async def _take_lock(session: AsyncSession) -> bool:
+async def take_lock(session: AsyncSession) -> bool:
     if dialect_name(session) != "postgresql":
         return True  # SQLite: the transaction began with BEGIN IMMEDIATE, the write lock
     taken = await session.execute(select(func.pg_try_advisory_xact_lock(PASS_LOCK_KEY)))
@@ -189,13 +189,13 @@ async def sweep_once(
     report = PassReport()
     now = now or utcnow()
     async with sessionmaker() as session, session.begin():
-        if not await _take_lock(session):
+        if not await take_lock(session):
             return PassReport(skipped=True)
         report.escalated = await escalate_overdue(session, sweep, now, batch)
     after = FIRST_ID
     while True:
         async with sessionmaker() as session, session.begin():
-            if not await _take_lock(session):
+            if not await take_lock(session):
                 report.skipped = True
                 return report
             participants = await _participants(session, sweep, after, batch)
