@@ -277,3 +277,46 @@ async def test_two_processes_relaying_at_once_send_each_event_once_in_order(
             url=hooked.url(path),
         )
         assert ids == [str(uuid.UUID(str(event_id))) for (event_id,) in stored]
+
+
+async def test_a_withdrawal_stops_what_was_fanned_out_before_it(
+    served: ServedApp, hooked: Receiver
+) -> None:
+    """The receiver is down while Sam writes; Sam withdraws before it is back: the entry's
+    event (already a delivery) is not sent, the withdrawal's own event is."""
+    _admin, _clinician, sam, integration, _hook = await set_up(served, hooked.url("/a"))
+    hooked.answers["/a"] = [500]
+    await post_entry(served.client, sam)
+    await relay(served)  # consent.granted fails once; the entry's delivery waits behind it
+    withdrawn = await served.client.delete(
+        f"/v1/me/integrations/{integration.id}/consent", headers=sam.headers
+    )
+    assert withdrawn.status_code == 204
+
+    await relay(served, now=utcnow() + timedelta(seconds=10))
+
+    types = [json.loads(item.body)["type"] for item in hooked.at("/a")]
+    assert types == ["consent.granted", "consent.granted", "consent.withdrawn"]
+    rows = await served.accounts.sql(
+        "SELECT event_type, status, last_error FROM webhook_deliveries ORDER BY sequence"
+    )
+    assert [(str(kind), str(status)) for kind, status, _ in rows] == [
+        ("consent.granted", "delivered"),
+        ("entry.created", "failed"),
+        ("consent.withdrawn", "delivered"),
+    ]
+    assert "no longer consents" in str(rows[1][2])
+
+
+async def test_an_erased_participants_events_go_with_the_account(
+    served: ServedApp, hooked: Receiver
+) -> None:
+    _admin, _clinician, sam, _integration, _hook = await set_up(served, hooked.url("/a"))
+    await post_entry(served.client, sam)
+    erased = await served.client.delete("/v1/me", headers=sam.headers)
+    assert erased.status_code == 204
+
+    await relay(served)
+
+    assert await served.accounts.count("domain_events") == 0
+    assert hooked.received == []

@@ -11,6 +11,7 @@ from app.auth.service import forget_credentials
 from app.care.service import end_care_of_erased
 from app.clinician.service import erase_clinician_records
 from app.db import utcnow
+from app.events.service import erase_events
 from app.experience.service import erase_reports
 from app.integrations.consents import erase_consents
 from app.journal.service import erase_journal
@@ -35,6 +36,7 @@ async def erase_account(session: AsyncSession, identity: Identity) -> None:
     await erase_reports(session, scope)
     await erase_participant_alerting(session, scope)
     await erase_consents(session, scope)
+    await erase_events(session, scope)
     await end_care_of_erased(session, scope.participant_id, now)
     await erase_profile(session, scope.participant_id, now)
     await record_event(

@@ -125,3 +125,8 @@ async def record_event_row(
     session: AsyncSession, scope: ParticipantScope, event: dict[str, Any]
 ) -> None:
     await session.execute(scope.upsert(session, DomainEvent).values(event))
+
+
+async def erase_events(session: AsyncSession, scope: ParticipantScope) -> None:
+    """An erased participant's events (ids only) go too: nothing more is sent about them."""
+    await session.execute(scope.delete(DomainEvent))

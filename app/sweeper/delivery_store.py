@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased
 
 from app.access import Sweep
 from app.audit.service import AuditAction, record_event
-from app.auth.models import IntegrationClient
+from app.auth.models import IntegrationClient, IntegrationConsent
 from app.events.models import DomainEvent
 from app.integrations.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from app.integrations.webhooks import RECEIVE_SCOPE
@@ -121,11 +121,20 @@ async def claim_next(
         DomainEvent.participant_id == row.participant_id, DomainEvent.id == row.event_id
     )
     found = (await session.execute(sweep.across(event))).one_or_none()
-    if found is None:  # gone with its participant: nothing to send, and nothing to wait for
-        gone = {"status": DeliveryStatus.failed.value, "last_error": "the event no longer exists"}
-        await session.execute(update(DELIVERY).where(DELIVERY.id == row.id).values(gone))
-        return await claim_next(session, sweep, endpoint_id, now, lease)
     endpoint = await session.get_one(WebhookEndpoint, endpoint_id)
+    reason = None
+    if found is None:  # gone with its participant: nothing to send, and nothing to wait for
+        reason = "the event no longer exists"
+    elif not found.type.startswith("consent.") and not await _consents(
+        session, sweep, row.participant_id, endpoint.integration_id
+    ):
+        # Consent is checked again when sending: a withdrawal (or an erasure) stops what was
+        # fanned out before it. The withdrawal's own event still goes to its integration.
+        reason = "not sent: the participant no longer consents to this integration"
+    if found is None or reason is not None:
+        settled = {"status": DeliveryStatus.failed.value, "last_error": reason}
+        await session.execute(update(DELIVERY).where(DELIVERY.id == row.id).values(settled))
+        return await claim_next(session, sweep, endpoint_id, now, lease)
     payload = {
         "type": found.type,
         "id": str(row.event_id),
@@ -135,6 +144,16 @@ async def claim_next(
     return Claimed(
         row.id, row.attempts, endpoint_id, endpoint.url, endpoint.secret_version, payload
     )
+
+
+async def _consents(
+    session: AsyncSession, sweep: Sweep, participant_id: uuid.UUID, integration_id: uuid.UUID
+) -> bool:
+    statement = select(IntegrationConsent.participant_id).where(
+        IntegrationConsent.participant_id == participant_id,
+        IntegrationConsent.integration_id == integration_id,
+    )
+    return (await session.execute(sweep.across(statement))).first() is not None
 
 
 def retry_delay(attempts: int) -> timedelta | None:
