@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from app.users.models import Role
 from tests.conftest import Accounts
 from tests.console import chart_points, console_session, get_page, post_form
-from tests.helpers import ago, assign, care_team, post_entry
+from tests.helpers import SUPPORT, ago, assign, care_team, post_entry, submit
 from tests.test_clinician import StatementCounter
 
 
@@ -90,6 +90,7 @@ async def test_the_caseload_page_issues_the_same_statements_for_1_and_30_partici
     app: FastAPI, client: httpx.AsyncClient, accounts: Accounts
 ) -> None:
     admin = await accounts.make(Role.admin)
+    await client.put("/v1/admin/support-resources", json=SUPPORT, headers=admin.headers)
     counts = []
     for size in (1, 30):
         clinician = await accounts.make(Role.clinician)
@@ -97,10 +98,16 @@ async def test_the_caseload_page_issues_the_same_statements_for_1_and_30_partici
             person = await accounts.make(display_name=f"N{i:03d}")
             await assign(client, admin, person, clinician)
             await post_entry(client, person, recorded_at=ago(days=i % 9))
+            for instrument in ("gad-7", "phq-9"):  # the due column: schedules, the PHQ-9 gate
+                url = f"/v1/clinician/participants/{person.id}/assessment-schedules/{instrument}"
+                put = await client.put(url, json={"every_days": 7}, headers=clinician.headers)
+                assert put.status_code == 200, put.text
+            await submit(client, person, instrument="gad-7", completed_at=ago(days=i % 9))
         me = await console_session(app, clinician)
         with StatementCounter(app) as counter:
             page = await get_page(client, me, "/console/")
         assert page.text.count('href="/console/participants/') == size
+        assert page.text.count("PHQ-9 since") == size
         counts.append(counter.count)
     assert counts[0] == counts[1]
 

@@ -86,6 +86,12 @@ async def list_assessments(
     return to_assessment_reads([row._mapping for row in rows]), next_cursor
 
 
+def due_since(asked_at: datetime, every_days: int, completed_at: datetime | None) -> datetime:
+    """When a scheduled instrument falls due: `every_days` after the last completion, or
+    since it was first asked for when never completed."""
+    return asked_at if completed_at is None else completed_at + timedelta(days=every_days)
+
+
 async def list_due(session: AsyncSession, scope: ParticipantScope) -> list[DueRead]:
     """The instruments asked for at a schedule that are due now: never completed, or
     `every_days` passed since the last one. PHQ-9 is left out while the clinic cannot
@@ -105,11 +111,7 @@ async def list_due(session: AsyncSession, scope: ParticipantScope) -> list[DueRe
         if schedule.instrument == GATED and await phq9_gate_problem(session, scope) is not None:
             continue
         completed = last.get(schedule.instrument)
-        since = (
-            schedule.created_at
-            if completed is None
-            else completed + timedelta(days=schedule.every_days)
-        )
+        since = due_since(schedule.created_at, schedule.every_days, completed)
         if since <= now:
             due.append(
                 DueRead(

@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.access import Caseload, caseload_of
 from app.alerts import inbox
 from app.alerts.schemas import AlertResolution, AlertStatus
+from app.assessments.caseload_due import list_caseload_due
+from app.assessments.queries import SHORT_NAMES
 from app.clinician import service
 from app.clinician.attention import ATTENTION_REASONS
 from app.clinician.schemas import ParticipantOverview
@@ -49,6 +51,22 @@ async def _sparklines(
     }
 
 
+async def _due(
+    session: AsyncSession, caseload: Caseload, overviews: list[ParticipantOverview]
+) -> dict[uuid.UUID, list[str]]:
+    """Each participant's due questionnaires as text: "PHQ-9 since 3 Dec" (UTC days)."""
+    listed = [overview.participant_id for overview in overviews]
+    due = await list_caseload_due(session, caseload, listed, utcnow())
+    return {
+        participant_id: [
+            f"{SHORT_NAMES.get(item.instrument, item.instrument)} since "
+            f"{item.due_since.day} {item.due_since:%b}"
+            for item in items
+        ]
+        for participant_id, items in due.items()
+    }
+
+
 @router.get("/")
 async def caseload(
     request: Request,
@@ -70,6 +88,7 @@ async def caseload(
     context = {
         "participants": overviews,
         "sparklines": await _sparklines(session, caseload, overviews),
+        "due": await _due(session, caseload, overviews),
         "reasons": ATTENTION_REASONS,
         "q": q or "",
         "attention": attention,
