@@ -82,6 +82,10 @@ def schedule(_world: World, _role: str) -> dict[str, str]:
     return {"instrument": "gad-7", "every_days": "14"}
 
 
+def rule_change(_world: World, _role: str) -> dict[str, str]:
+    return {"value": "7", "severity": "routine"}
+
+
 def resolution(_world: World, _role: str) -> dict[str, str]:
     return {"resolution_note": "Called."}
 
@@ -106,6 +110,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", PID + "/notes"): clinician_page(303, 404, 303, form=note),
     ("POST", PID + "/schedules"): clinician_page(303, 404, 403, form=schedule),
     ("POST", PID + "/alert-rules/{key}/switch"): clinician_page(303, 404, 403),
+    ("POST", PID + "/alert-rules/{key}"): clinician_page(303, 404, 403, form=rule_change),
     ("POST", PID + "/schedules/{instrument}/stop"): clinician_page(303, 404, 403),
     ("GET", "/admin/accounts"): admin_page(200),
     ("POST", "/admin/accounts"): admin_page(201, new_account),

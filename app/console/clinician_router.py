@@ -19,7 +19,7 @@ from app.clinician.attention import ATTENTION_REASONS
 from app.clinician.schemas import ParticipantOverview
 from app.clinician.sparklines import daily_means
 from app.clinician.window import local_today
-from app.console import participant_router
+from app.console import participant_router, participant_rules_router
 from app.console.charts import Sparkline, sparkline
 from app.console.dependencies import ClinicianForm, ConsoleClinician, ConsoleDep
 from app.console.pages import render
@@ -144,3 +144,4 @@ async def resolve_alert(
 
 
 router.include_router(participant_router.router)
+router.include_router(participant_rules_router.router)
