@@ -86,6 +86,10 @@ def rule_change(_world: World, _role: str) -> dict[str, str]:
     return {"value": "7", "severity": "routine"}
 
 
+def support_contacts(_world: World, _role: str) -> dict[str, str]:
+    return {"message": "Help is here.", "r0-name": "On-call", "r0-description": "Answers."}
+
+
 def resolution(_world: World, _role: str) -> dict[str, str]:
     return {"resolution_note": "Called."}
 
@@ -127,6 +131,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/admin/alert-rules"): admin_page(200),
     ("POST", "/admin/alert-rules/{key}/switch"): admin_page(303),
     ("GET", "/admin/support"): admin_page(200),
+    ("POST", "/admin/support"): admin_page(303, support_contacts),
 }
 
 

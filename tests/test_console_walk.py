@@ -12,7 +12,7 @@ from app.audit.models import AuditEvent
 from app.console.site import CONTENT_SECURITY_POLICY
 from tests.conftest import Account, Accounts
 from tests.console import ConsoleUser, console_session, get_page, post_form
-from tests.helpers import care_team, post_entry, submit
+from tests.helpers import SUPPORT, care_team, post_entry, submit
 
 DISTINCTIVE_NOTE = "Quokka-zebra note 7781"
 DISTINCTIVE_TAG = "marmoset-tag"
@@ -112,6 +112,7 @@ async def test_admin_pages_show_no_journal_content(
     admin, _, (person,) = await care_team(client, accounts)
     await anxious_days(client, person)
     assert (await submit(client, person)).status_code == 201
+    await client.put("/v1/admin/support-resources", json=SUPPORT, headers=admin.headers)
     boss = await console_session(app, admin)
     paths = [
         "/console/admin/accounts",

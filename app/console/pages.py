@@ -31,6 +31,7 @@ DONE_MESSAGES = {
     "reactivated": "The account is active again.",
     "assigned": "The care team is updated.",
     "rules": "The alert rules are updated.",
+    "support": "The support contacts are updated.",
     "pending": "Another admin must approve this before it takes effect.",
     "signed-out": "You are signed out.",
 }

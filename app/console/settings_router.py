@@ -1,5 +1,5 @@
 """The admin's clinic settings: the default alert rules (each switched on or off) and the
-support contacts participants are shown. Policy, never anyone's content."""
+support contacts participants are shown (edited). Policy, never anyone's content."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -8,6 +8,7 @@ from app.alerts import rule_store
 from app.alerts.rules import AlertRuleSet
 from app.console.dependencies import AdminForm, ConsoleAdmin
 from app.console.pages import render
+from app.console.support_form import MAX_SENT, RESOURCE_FIELDS, support_update_from
 from app.db import SessionDep
 from app.errors import NotFound
 from app.support import service as support
@@ -42,7 +43,19 @@ async def switch_alert_rule(key: str, console: AdminForm, session: SessionDep) -
 async def support_contacts(
     request: Request, console: ConsoleAdmin, session: SessionDep
 ) -> Response:
-    """What participants are shown with an urgent alert; changed with
-    `PUT /v1/admin/support`."""
+    """What participants are shown with an urgent alert, as
+    `GET /v1/admin/support-resources` gives it, in the form that changes it."""
     contacts = await support.get_support_settings(session)
-    return render(request, "support.html", {"support": contacts}, console=console)
+    context = {"support": contacts, "fields": RESOURCE_FIELDS, "limit": MAX_SENT - 1}
+    return render(request, "support.html", context, console=console)
+
+
+@router.post("/support")
+async def set_support_contacts(
+    request: Request, console: AdminForm, session: SessionDep
+) -> Response:
+    """Replace the message and the whole list (at most 10), as
+    `PUT /v1/admin/support-resources` does: validated the same way, audited."""
+    update = support_update_from(await request.form())
+    await support.set_support(session, console.identity.actor, update)
+    return RedirectResponse("/console/admin/support?done=support", status_code=303)
