@@ -112,6 +112,12 @@ def test_a_clinician_works_through_the_caseload(page: Page, clinic: Clinic) -> N
     page.get_by_label("New note").fill("<b>Spoke</b> with Mika today.")
     page.get_by_role("button", name="Save note").click()
     expect(page.locator("article.note").first).to_contain_text("<b>Spoke</b> with Mika today.")
+    page.get_by_text("Change the settings of anxiety-high-3d").click()
+    page.locator("#rule-anxiety-high-3d-value").fill("9")
+    page.get_by_role("button", name="Save anxiety-high-3d").click()
+    expect(page.get_by_role("status")).to_have_text("The alert rules are updated.")
+    expect(page.locator("#rule-anxiety-high-3d-value")).to_have_value("9")
+    assert_accessible(page)
 
     alex = participant_ids(clinic, "dr.lindqvist")["Alex"]
     not_mine = page.goto(clinic.console(f"/participants/{alex}"))
@@ -163,7 +169,11 @@ def test_an_admin_creates_an_account_and_sees_its_code_once(page: Page, clinic: 
     expect(page.get_by_role("heading", name="Default alert rules")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Support contacts").click()
-    expect(page.get_by_role("heading", name="Samaritans")).to_be_visible()
+    samaritans = page.get_by_role("group", name=re.compile("Samaritans"))
+    samaritans.get_by_label("Hours").fill("Any time, day or night")
+    page.get_by_role("button", name="Save the support contacts").click()
+    expect(page.get_by_role("status")).to_have_text("The support contacts are updated.")
+    expect(samaritans.get_by_label("Hours")).to_have_value("Any time, day or night")
     assert_accessible(page)
 
 
