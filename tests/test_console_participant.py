@@ -127,6 +127,8 @@ async def test_a_clinician_changes_a_threshold_for_one_participant(
     assert item["rule"]["severity"] == "urgent" and item["rule"]["dimension"] == "anxiety"
     assert await threshold_of(client, clinician, other) == 8
     assert ("alert_rules.participant_update", "success") in await accounts.audit_actions()
+    after = await get_page(client, me, f"/console/participants/{person.id}")
+    assert "10): 9; Consecutive days: 4" in after.text
 
 
 async def test_an_invalid_rule_value_is_a_friendly_422_and_changes_nothing(
