@@ -144,6 +144,19 @@ RATIOS = [
         sqlite_target="n/a (SQLite)",
     ),
     Ratio(
+        "C1 console caseload page p50 / API overview p50 (200)",
+        ("c1.console_caseload", "p50_ms"),
+        ("c1.overview200", "p50_ms"),
+        "<= 1.5",
+        lambda v: v <= 1.5,
+        lambda f: (
+            f"console p50 {f('c1.console_caseload', 'p50_ms'):.1f} ms vs overview p50 "
+            f"{f('c1.overview200', 'p50_ms'):.1f} ms; CPU "
+            f"{f('c1.console_caseload', 'cpu_ms_per_request'):.1f} vs "
+            f"{f('c1.overview200', 'cpu_ms_per_request'):.1f} ms/req (1 conn)"
+        ),
+    ),
+    Ratio(
         "R1 entry POST req/s: default alert rules / none",
         ("rules.post.on", "rps"),
         ("rules.post.off", "rps"),

@@ -5,6 +5,7 @@ P5 (the export's memory) is in exports.py."""
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ from harness import Bench, Case
 from servers import Server, http_request
 
 from app.alerts.defaults import DEFAULT_RULES
+from app.console.sessions import COOKIE_NAME, cookie_value
 
 
 def baseline(bench: Bench) -> None:
@@ -161,6 +163,39 @@ def overview_alerts(bench: Bench) -> None:
             Case("p4a.overview200", real, overview_path, "get.lua", [alerted], 1, seconds),
             Case("p4a.participant_entries", real, entries_path, "get.lua", [alerted], 1, seconds),
             Case("p4a.overview200.no_alerts", real, overview_path, "get.lua", [quiet], 1, seconds),
+        ]
+    )
+    bench.stop_all()
+
+
+def console(bench: Bench) -> None:
+    """C1: the console's caseload page (200 participants, HTML with sparklines) vs the API's
+    overview of the same caseload, the clinician signed in to both (a console cookie minted
+    for their seeded session, as the sign-in form would set it)."""
+    big = bench.fixtures["1m"]
+    assert big.clinician
+    print("C1: console caseload page vs the API overview (200 participants)", flush=True)
+    real = bench.server("real", big)
+    cookie = cookie_value(
+        seed.bench_settings(big.url),
+        uuid.UUID(big.clinician.user_id),
+        uuid.UUID(str(big.clinician.session_id)),
+    )
+    page = bench.header_file("console-clinician", [f"Cookie: {COOKIE_NAME}={cookie}"])
+    api = bench.bearer_file("clinician-c1", big, [big.clinician])
+    seconds = bench.timing.latency_seconds
+    bench.interleave(
+        [
+            Case("c1.console_caseload", real, "/console/", "get.lua", [page], 1, seconds),
+            Case(
+                "c1.overview200",
+                real,
+                "/v1/clinician/participants?limit=200",
+                "get.lua",
+                [api],
+                1,
+                seconds,
+            ),
         ]
     )
     bench.stop_all()
@@ -396,6 +431,7 @@ PHASES: dict[str, Callable[[Bench], None]] = {
     "logins": logins,
     "workers": workers,
     "rules": rules,
+    "console": console,
     "sweeper": sweeps.sweeper,
     "requestlog": request_log,
 }
@@ -410,6 +446,7 @@ PHASE_DATABASES: dict[str, tuple[str, ...]] = {
     "logins": ("1m",),
     "workers": ("1m",),
     "rules": ("1m",),
+    "console": ("1m",),
     "sweeper": ("sweep",),
     "requestlog": ("1m",),
 }

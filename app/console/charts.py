@@ -119,15 +119,20 @@ def sparkline(dimension: str, means: dict[date, float], last_day: date, days: in
     """A small line of the daily means over the `days` ending `last_day`, broken at gaps."""
     first_day = last_day - timedelta(days=days - 1)
     ordered = sorted((day, mean) for day, mean in means.items() if first_day <= day <= last_day)
-    span = max(days - 1, 1)
+    # Per point: x from the day's offset, y from the mean (computed for a whole caseload page).
+    x_step = (SPARK_WIDTH - 2 * SPARK_PADDING) / max(days - 1, 1)
+    y_scale = (SPARK_HEIGHT - 2 * SPARK_PADDING) / SCALE_MAX
+    base = first_day.toordinal()
     runs: list[list[str]] = []
-    previous: date | None = None
+    previous = -2
     for day, mean in ordered:
-        x = SPARK_PADDING + (day - first_day).days / span * (SPARK_WIDTH - 2 * SPARK_PADDING)
-        y = SPARK_HEIGHT - SPARK_PADDING - mean / SCALE_MAX * (SPARK_HEIGHT - 2 * SPARK_PADDING)
-        if previous is None or (day - previous).days != 1:
+        offset = day.toordinal() - base
+        if offset != previous + 1:
             runs.append([])
-        runs[-1].append(f"{x:.1f},{y:.1f}")
-        previous = day
+        runs[-1].append(
+            "%.1f,%.1f"  # noqa: UP031 - the fastest formatting, per point of 12,000
+            % (SPARK_PADDING + offset * x_step, SPARK_HEIGHT - SPARK_PADDING - mean * y_scale)
+        )
+        previous = offset
     lines = [" ".join(run) for run in runs if len(run) > 1]
     return Sparkline(DIMENSION_LABELS[dimension], days, ordered, lines)
