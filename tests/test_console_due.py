@@ -3,13 +3,15 @@
 
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 from fastapi import FastAPI
 
+from app.users.models import Role
 from tests.conftest import Account, Accounts
 from tests.console import console_session, get_page, post_form
-from tests.helpers import SUPPORT, ago, care_team, submit
+from tests.helpers import SUPPORT, ago, assign, care_team, submit
 
 
 def row_of(html: str, name: str) -> str:
@@ -76,3 +78,23 @@ async def test_phq9_is_due_on_the_caseload_only_behind_its_gate(
     assert "PHQ-9 since" not in row_of(page.text, "P000") and api_due.json() == []
     assert "PHQ-9 since" in row_of(page.text, "P001")
     assert "PHQ-9 since" not in closed.text
+
+
+async def test_the_due_day_is_the_participants_own(
+    app: FastAPI, client: httpx.AsyncClient, accounts: Accounts
+) -> None:
+    """UTC-11 and UTC+14 are on different days from UTC for most of every UTC day."""
+    admin = await accounts.make(Role.admin)
+    clinician = await accounts.make(Role.clinician)
+    zones = {"Pago": "Pacific/Pago_Pago", "Kiri": "Pacific/Kiritimati"}
+    for name, zone in zones.items():
+        who = await accounts.make(display_name=name, timezone=zone)
+        await assign(client, admin, who, clinician)
+        await schedule(client, clinician, who, "gad-7", 14)
+    me = await console_session(app, clinician)
+
+    page = await get_page(client, me, "/console/")
+
+    for name, zone in zones.items():
+        own_today = datetime.now(ZoneInfo(zone))
+        assert f"GAD-7 since {day(own_today)}" in row_of(page.text, name)

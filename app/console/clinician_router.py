@@ -3,6 +3,7 @@ functions as the API's (so it is scoped and audited the same way)."""
 
 import uuid
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -54,17 +55,18 @@ async def _sparklines(
 async def _due(
     session: AsyncSession, caseload: Caseload, overviews: list[ParticipantOverview]
 ) -> dict[uuid.UUID, list[str]]:
-    """Each participant's due questionnaires as text: "PHQ-9 since 3 Dec" (UTC days)."""
-    listed = [overview.participant_id for overview in overviews]
-    due = await list_caseload_due(session, caseload, listed, utcnow())
-    return {
-        participant_id: [
-            f"{SHORT_NAMES.get(item.instrument, item.instrument)} since "
-            f"{item.due_since.day} {item.due_since:%b}"
-            for item in items
-        ]
-        for participant_id, items in due.items()
-    }
+    """Each participant's due questionnaires as text: "PHQ-9 since 3 Dec", the day in the
+    participant's own time zone, as every day on these pages."""
+    zones = {overview.participant_id: ZoneInfo(overview.timezone) for overview in overviews}
+    due = await list_caseload_due(session, caseload, list(zones), utcnow())
+    texts: dict[uuid.UUID, list[str]] = {}
+    for participant_id, items in due.items():
+        texts[participant_id] = []
+        for item in items:
+            day = item.due_since.astimezone(zones[participant_id])
+            name = SHORT_NAMES.get(item.instrument, item.instrument)
+            texts[participant_id].append(f"{name} since {day.day} {day:%b}")
+    return texts
 
 
 @router.get("/")
