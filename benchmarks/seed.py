@@ -26,13 +26,14 @@ from typing import Any
 
 import asyncpg
 from pydantic import SecretStr
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import create_engine, insert, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.alerts.defaults import DEFAULT_RULES
 from app.alerts.rules import AlertRule
+from app.auth.models import AuthSession
 from app.auth.passwords import hash_password
 from app.auth.tokens import create_access_token
 from app.config import Settings
@@ -598,6 +599,27 @@ def fetch(url: str, sql: str) -> list[tuple[Any, ...]]:
             await engine.dispose()
 
     return asyncio.run(run())
+
+
+def reopen_session(url: str, account: Account) -> None:
+    """Move the account's seeded session's idle deadline a day on: a console page slides it
+    to 30 minutes from the page, so a later run would otherwise find it ended."""
+    assert account.session_id is not None
+
+    async def run() -> None:
+        engine = create_async_engine(url)
+        later = datetime.now(UTC) + timedelta(days=1)
+        try:
+            async with engine.begin() as connection:
+                await connection.execute(
+                    update(AuthSession)
+                    .where(AuthSession.id == uuid.UUID(account.session_id))
+                    .values(idle_expires_at=later, absolute_expires_at=later)
+                )
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
 
 
 def drop_database(url: str) -> None:
