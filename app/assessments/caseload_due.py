@@ -14,7 +14,7 @@ from app.alerts.rule_store import PARTICIPANT_RULES, clinic_rules, merge, to_rul
 from app.alerts.rules import AlertRule, InstrumentFlagRule
 from app.assessments.gate import GATED
 from app.assessments.queries import ASSESSMENTS, SCHEDULES
-from app.assessments.reads import due_since
+from app.assessments.reads import due_read
 from app.assessments.schemas import DueRead
 from app.support.service import support_configured
 
@@ -80,15 +80,7 @@ async def list_caseload_due(
     for schedule in schedules:
         if schedule.instrument == GATED and schedule.participant_id not in phq9_open:
             continue
-        completed = last.get((schedule.participant_id, schedule.instrument))
-        since = due_since(schedule.created_at, schedule.every_days, completed)
-        if since <= now:
-            due[schedule.participant_id].append(
-                DueRead(
-                    instrument=schedule.instrument,
-                    every_days=schedule.every_days,
-                    last_completed_at=completed,
-                    due_since=since,
-                )
-            )
+        read = due_read(schedule, last.get((schedule.participant_id, schedule.instrument)), now)
+        if read is not None:
+            due[schedule.participant_id].append(read)
     return due

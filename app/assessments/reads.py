@@ -86,10 +86,22 @@ async def list_assessments(
     return to_assessment_reads([row._mapping for row in rows]), next_cursor
 
 
-def due_since(asked_at: datetime, every_days: int, completed_at: datetime | None) -> datetime:
-    """When a scheduled instrument falls due: `every_days` after the last completion, or
-    since it was first asked for when never completed."""
-    return asked_at if completed_at is None else completed_at + timedelta(days=every_days)
+def due_read(schedule: Any, completed_at: datetime | None, now: datetime) -> DueRead | None:
+    """A schedule's instrument if it is due at `now`: `every_days` after the last
+    completion, or since it was first asked for when never completed."""
+    since = (
+        schedule.created_at
+        if completed_at is None
+        else completed_at + timedelta(days=schedule.every_days)
+    )
+    if since > now:
+        return None
+    return DueRead(
+        instrument=schedule.instrument,
+        every_days=schedule.every_days,
+        last_completed_at=completed_at,
+        due_since=since,
+    )
 
 
 async def list_due(session: AsyncSession, scope: ParticipantScope) -> list[DueRead]:
@@ -110,15 +122,7 @@ async def list_due(session: AsyncSession, scope: ParticipantScope) -> list[DueRe
     for schedule in schedules:
         if schedule.instrument == GATED and await phq9_gate_problem(session, scope) is not None:
             continue
-        completed = last.get(schedule.instrument)
-        since = due_since(schedule.created_at, schedule.every_days, completed)
-        if since <= now:
-            due.append(
-                DueRead(
-                    instrument=schedule.instrument,
-                    every_days=schedule.every_days,
-                    last_completed_at=completed,
-                    due_since=since,
-                )
-            )
+        read = due_read(schedule, last.get(schedule.instrument), now)
+        if read is not None:
+            due.append(read)
     return due
