@@ -1,7 +1,7 @@
 """Profile the service under one benchmark scenario with py-spy, and summarise the profile.
 
     .venv/bin/python benchmarks/run.py --keep --phases ""     # seed once, keep the databases
-    .venv/bin/python benchmarks/pyspy_profile.py post   # or: rules, list, overview, export, bare
+    .venv/bin/python benchmarks/pyspy_profile.py post   # or: rules, list, overview, console, export, bare
     .venv/bin/python benchmarks/pyspy_profile.py post --app-dir ../worktree   # a proposed fix
 
 py-spy is not a project dependency: install it in a separate virtualenv, e.g.
@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import seed
@@ -27,7 +28,9 @@ from harness import Bench, Case, Timing
 from run import DEFAULT_PREFIX, state_dir
 from servers import SERVICE, Server
 
-SCENARIOS = ("post", "rules", "list", "overview", "export", "bare")
+from app.console.sessions import COOKIE_NAME, cookie_value
+
+SCENARIOS = ("post", "rules", "list", "overview", "console", "export", "bare")
 
 
 def summarise(raw: Path, top: int) -> str:
@@ -200,6 +203,15 @@ def make_case(bench: Bench, server: Server, scenario: str, seconds: float) -> Ca
     if scenario == "list":
         headers = bench.bearer_file("list", big, [big.list_participant])
         return Case("list", server, "/v1/me/entries?limit=50", "get.lua", [headers], 32, seconds)
+    if scenario == "console":  # the caseload page, signed in as the sign-in form would
+        seed.reopen_session(big.url, big.clinician)
+        cookie = cookie_value(
+            seed.bench_settings(big.url),
+            uuid.UUID(big.clinician.user_id),
+            uuid.UUID(str(big.clinician.session_id)),
+        )
+        page = bench.header_file("console", [f"Cookie: {COOKIE_NAME}={cookie}"])
+        return Case("console", server, "/console/", "get.lua", [page], 1, seconds)
     headers = bench.bearer_file("clinician", big, [big.clinician])
     path = "/v1/clinician/participants?limit=200"
     return Case("overview", server, path, "get.lua", [headers], 1, seconds)

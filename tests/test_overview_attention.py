@@ -11,6 +11,7 @@ import httpx
 from sqlalchemy import insert
 
 from app.alerts.models import Alert
+from app.clinician.schemas import ParticipantOverviewPage
 from app.users.models import Role
 from tests.conftest import Account, Accounts
 from tests.helpers import answers_for, assign, care_team, post_entry, submit
@@ -47,6 +48,10 @@ async def overview(
             "/v1/clinician/participants", params=query, headers=clinician.headers
         )
         assert response.status_code == 200, response.text
+        # Written without the model (app/clinician/overview.py `Overview`): exactly what the
+        # model would write, no field more or less, the same formats.
+        page = ParticipantOverviewPage.model_validate_json(response.content)
+        assert page.model_dump(mode="json") == response.json()
         items += response.json()["items"]
         cursor = response.json()["next_cursor"]
         if cursor is None:

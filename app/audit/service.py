@@ -1,19 +1,46 @@
 """Recording audit events, always in the transaction of the change they describe."""
 
 import enum
+import functools
 import uuid
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import ScalarSelect, Table, insert, select
+from sqlalchemy import Insert, ScalarSelect, Table, Uuid, bindparam, func, insert, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.models import AuditEvent
-from app.db import utcnow
+from app.db import dialect_name, utcnow
 from app.middleware import CLIENT_REQUEST_ID
 from app.users.models import User
 
 AUDIT_EVENTS = cast(Table, AuditEvent.__table__)
+READ_COLUMNS = (
+    "occurred_at",
+    "actor_id",
+    "actor_role",
+    "action",
+    "subject_id",
+    "outcome",
+    "request_id",
+    "client_request_id",
+    "actor_display_name",
+)
+
+
+@functools.cache
+def _reads_from_array() -> Insert:
+    """PostgreSQL: one audit row per element of the `participant_ids` array, the other
+    columns the same in each (bound once)."""
+    ids = (
+        func.unnest(bindparam("participant_ids", type_=ARRAY(Uuid)))
+        .table_valued("participant_id")
+        .render_derived()
+    )
+    constants = [bindparam(name, type_=AUDIT_EVENTS.c[name].type) for name in READ_COLUMNS]
+    rows = select(*constants, ids.c.participant_id)
+    return insert(AUDIT_EVENTS).from_select([*READ_COLUMNS, "participant_id"], rows)
 
 
 class AuditAction(enum.StrEnum):
@@ -151,22 +178,26 @@ async def record_reads(
     name = _actor_name(actor)
     if name is not None and not isinstance(name, str):
         name = (await session.execute(select(name))).scalar_one()
+    constants = {
+        "occurred_at": now,
+        "actor_id": actor.user_id,
+        "actor_role": actor.role,
+        "action": action.value,
+        "subject_id": subject_id,
+        "outcome": "success",
+        "request_id": actor.request_id,
+        "client_request_id": client_request_id,
+        "actor_display_name": name,
+    }
+    if dialect_name(session) == "postgresql":
+        # One row per id from one array parameter: 200 executions of a one-row INSERT
+        # (asyncpg's executemany) cost an overview 13 ms of PostgreSQL time, this one 1 ms.
+        await session.execute(
+            _reads_from_array(), {**constants, "participant_ids": participant_ids}
+        )
+        return
     # The table, not the mapped class: the ORM's bulk path cost a fifth of an overview's CPU.
     await session.execute(
         insert(AUDIT_EVENTS),
-        [
-            {
-                "occurred_at": now,
-                "actor_id": actor.user_id,
-                "actor_role": actor.role,
-                "action": action.value,
-                "participant_id": participant_id,
-                "subject_id": subject_id,
-                "outcome": "success",
-                "request_id": actor.request_id,
-                "client_request_id": client_request_id,
-                "actor_display_name": name,
-            }
-            for participant_id in participant_ids
-        ],
+        [{**constants, "participant_id": participant_id} for participant_id in participant_ids],
     )

@@ -14,6 +14,7 @@ from app.audit.service import AuditAction, record_event, record_reads
 from app.clinician import notes
 from app.clinician.models import ReviewMark
 from app.clinician.overview import (
+    Overview,
     OverviewOrder,
     build_overviews,
     caseload_page,
@@ -49,7 +50,7 @@ async def list_assigned_participants(
     cursor: str | None,
     order: OverviewOrder = "attention",
     name_contains: str | None = None,
-) -> tuple[list[ParticipantOverview], str | None]:
+) -> tuple[list[Overview], str | None]:
     """The clinician's participants in attention order or by display name, each with their
     figures (`name_contains`: only those whose display name contains it). The cursor carries
     no name (a URL must not carry names)."""
@@ -72,7 +73,7 @@ async def get_participant_overview(
     caseload.remember([row.participant_id])
     (overview,) = await build_overviews(session, caseload, [row])
     await audit_read(session, scope, AuditAction.read_profile)
-    return overview
+    return ParticipantOverview.model_validate(overview)
 
 
 async def _find_review_mark(session: AsyncSession, scope: ParticipantScope) -> Any:

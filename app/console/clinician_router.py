@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,11 +18,10 @@ from app.assessments.caseload_due import list_caseload_due
 from app.assessments.queries import SHORT_NAMES
 from app.clinician import service
 from app.clinician.attention import ATTENTION_REASONS
-from app.clinician.schemas import ParticipantOverview
+from app.clinician.overview import Overview
 from app.clinician.sparklines import daily_means
-from app.clinician.window import local_today
 from app.console import participant_router, participant_rules_router
-from app.console.charts import Sparkline, sparkline
+from app.console.charts import sparkline
 from app.console.dependencies import ClinicianForm, ConsoleClinician, ConsoleDep
 from app.console.pages import render
 from app.db import SessionDep, utcnow
@@ -37,27 +37,24 @@ CursorParam = Annotated[str | None, Query(max_length=512)]
 
 
 async def _sparklines(
-    session: AsyncSession, caseload: Caseload, overviews: list[ParticipantOverview]
-) -> dict[uuid.UUID, list[Sparkline]]:
+    session: AsyncSession, caseload: Caseload, overviews: list[Overview]
+) -> dict[uuid.UUID, list[Markup]]:
     """Each participant's 30-day lines, over their own local days."""
     now = utcnow()
-    listed = [(overview.participant_id, overview.timezone) for overview in overviews]
+    listed = [(overview["participant_id"], overview["timezone"]) for overview in overviews]
     means = await daily_means(session, caseload, listed, SPARK_DIMENSIONS, SPARK_DAYS, now)
     return {
-        participant_id: [
-            sparkline(name, means[participant_id][name], local_today(zone, now), SPARK_DAYS)
-            for name in SPARK_DIMENSIONS
-        ]
-        for participant_id, zone in listed
+        participant_id: [sparkline(name, lines[name], SPARK_DAYS) for name in SPARK_DIMENSIONS]
+        for participant_id, lines in means.items()
     }
 
 
 async def _due(
-    session: AsyncSession, caseload: Caseload, overviews: list[ParticipantOverview]
+    session: AsyncSession, caseload: Caseload, overviews: list[Overview]
 ) -> dict[uuid.UUID, list[str]]:
     """Each participant's due questionnaires as text: "PHQ-9 since 3 Dec", the day in the
     participant's own time zone, as every day on these pages."""
-    zones = {overview.participant_id: ZoneInfo(overview.timezone) for overview in overviews}
+    zones = {overview["participant_id"]: ZoneInfo(overview["timezone"]) for overview in overviews}
     due = await list_caseload_due(session, caseload, list(zones), utcnow())
     texts: dict[uuid.UUID, list[str]] = {}
     for participant_id, items in due.items():
@@ -86,7 +83,7 @@ async def caseload(
         session, caseload, CASELOAD_PAGE, cursor, "attention", q
     )
     if attention:
-        overviews = [overview for overview in overviews if overview.attention_reasons]
+        overviews = [overview for overview in overviews if overview["attention_reasons"]]
     context = {
         "participants": overviews,
         "sparklines": await _sparklines(session, caseload, overviews),

@@ -7,6 +7,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from app.console.formats import trend, when
 from app.console.sessions import CSRF_FIELD, ConsoleSession
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -19,6 +20,7 @@ environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+environment.globals.update(when=when, trend=trend)
 
 # What a redirect after a form may say (`?done=<key>`): fixed texts, never user input.
 DONE_MESSAGES = {
