@@ -135,12 +135,16 @@ async def test_the_caseload_draws_30_day_sparklines_of_mood_and_anxiety(
     app: FastAPI, client: httpx.AsyncClient, accounts: Accounts
 ) -> None:
     _, clinician, (person,) = await care_team(client, accounts)
-    for days, mood in ((1, 4), (2, 6), (40, 9)):  # the last one is outside the 30 days
+    # Two days in a row, a day on its own with two entries, and one outside the 30 days.
+    for days, mood in ((1, 4), (2, 6), (5, 3), (5, 4), (40, 9)):
         await post_entry(client, person, recorded_at=ago(days=days), mood=mood, anxiety=2)
     me = await console_session(app, clinician)
 
     page = await get_page(client, me, "/console/")
 
-    assert "Mood, last 30 days: 2 days with entries, lowest 4, highest 6, latest 4" in page.text
-    assert "Anxiety, last 30 days: 2 days with entries" in page.text
+    assert "Mood, last 30 days: 3 days with entries, lowest 3.5, highest 6, latest 4" in page.text
+    assert "Anxiety, last 30 days: 3 days with entries" in page.text
     assert page.text.count('<svg class="sparkline') == 2
+    # By place in the window (29 is today): the lone day only moves the pen (draws nothing),
+    # the two days in a row are joined; the day's mean is of its two entries.
+    assert 'd="M24 3.5M27 6L28 4"' in page.text

@@ -27,6 +27,7 @@ from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
 from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.access.id_list import InIdList
 from app.audit.service import Actor
 from app.care.models import CareAssignment, CareBackup, CareCovering
 from app.db import Base, upsert_into
@@ -247,7 +248,7 @@ class Caseload:
         if not set(among) <= self._listed:
             raise ValueError("participants not listed through this caseload")
         table = _table(target)
-        statement = select(*(columns or table.c)).where(table.c.participant_id.in_(among))
+        statement = select(*(columns or table.c)).where(InIdList(table.c.participant_id, among))
         return _mark(statement, CASELOAD)
 
 

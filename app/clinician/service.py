@@ -50,12 +50,15 @@ async def list_assigned_participants(
     cursor: str | None,
     order: OverviewOrder = "attention",
     name_contains: str | None = None,
+    *,
+    with_scores: bool = True,
 ) -> tuple[list[Overview], str | None]:
     """The clinician's participants in attention order or by display name, each with their
-    figures (`name_contains`: only those whose display name contains it). The cursor carries
+    figures (`name_contains`: only those whose display name contains it; `with_scores`:
+    the latest scores too, which the console's caseload does not show). The cursor carries
     no name (a URL must not carry names)."""
     rows, next_cursor = await caseload_page(session, caseload, limit, cursor, order, name_contains)
-    overviews = await build_overviews(session, caseload, rows)
+    overviews = await build_overviews(session, caseload, rows, with_scores=with_scores)
     await record_reads(
         session, caseload.actor, AuditAction.read_overview, [row.participant_id for row in rows]
     )

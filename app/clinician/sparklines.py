@@ -1,8 +1,8 @@
 """Each listed participant's daily means of a few dimensions over their last local days, for
 the console's caseload sparklines: one query over the per-day rollup for a whole page of the
-caseload, whatever its size, each participant's days as one flat JSON array (200 rows
-instead of 6,000: the rows, not the figures, were the cost; and flat, because parsing 6,000
-small arrays was then the cost)."""
+caseload, whatever its size, each participant's days in one row (200 rows instead of 6,000:
+the rows, not the figures, were the cost): arrays on PostgreSQL, one flat JSON array on
+SQLite (parsing 6,000 small arrays was then the cost, and building text in the query)."""
 
 import functools
 import uuid
@@ -24,21 +24,36 @@ from app.journal.days import DAYS
 DailyMeans = list[tuple[int, float]]
 
 
-def _flat_days(dialect: str, figures: list[Any]) -> Any:
-    """A participant's rollup rows as the inside of one flat JSON array (text):
-    `"local date",figure,figure,…` for each day in turn."""
+def _days_of_each(dialect: str, figures: list[Any]) -> list[Any]:
+    """A participant's rollup rows as columns of one row: on PostgreSQL an array per column
+    (the aggregates of a group read its rows in one order, so the arrays line up); on
+    SQLite the inside of one flat JSON array (text), `"local date",figure,…` day by day."""
+    if dialect == "postgresql":
+        return [func.array_agg(column) for column in (DAYS.c.local_date, *figures)]
     day = literal('"') + cast(DAYS.c.local_date, Text) + literal('"')
     for figure in figures:
         day = day + literal(",") + cast(figure, Text)
-    aggregate = func.string_agg if dialect == "postgresql" else func.group_concat
-    return aggregate(day, literal(","))
+    return [func.group_concat(day, literal(","))]
+
+
+def _columns(dialect: str, row: Sequence[Any], count: int) -> list[list[Any]]:
+    """The days and each figure's values from a row of `_days_of_each` (without its id)."""
+    if dialect == "postgresql":
+        return [list(column) for column in row]
+    values = from_json(f"[{row[0]}]")
+    return [values[start::count] for start in range(count)]
 
 
 @functools.lru_cache(maxsize=16)
-def _places(last_day: date, days: int) -> dict[str, int]:
-    """The window of `days` ending `last_day`: each day (ISO text) and its place."""
+def _places(last_day: date, days: int) -> dict[date | str, int]:
+    """The window of `days` ending `last_day`: each day's place, by the day as a date and
+    as ISO text."""
     first_day = last_day - timedelta(days=days - 1)
-    return {(first_day + timedelta(days=place)).isoformat(): place for place in range(days)}
+    places: dict[date | str, int] = {}
+    for place in range(days):
+        day = first_day + timedelta(days=place)
+        places[day] = places[day.isoformat()] = place
+    return places
 
 
 async def daily_means(
@@ -56,11 +71,12 @@ async def daily_means(
         return {}
     todays = {participant_id: local_today(zone, now) for participant_id, zone in participants}
     figures = [DAYS.c[f"{name}_{part}"] for name in dimensions for part in ("count", "sum")]
+    dialect = dialect_name(session)
     statement = (
         caseload.select(
             DAYS,
             DAYS.c.participant_id,
-            _flat_days(dialect_name(session), figures),
+            *_days_of_each(dialect, figures),
             among=list(todays),
         )
         .where(
@@ -72,23 +88,16 @@ async def daily_means(
     means: dict[uuid.UUID, dict[str, DailyMeans]] = {
         participant_id: {name: [] for name in dimensions} for participant_id in todays
     }
-    stride = 1 + len(figures)
-    positions = [(1 + 2 * index, name) for index, name in enumerate(dimensions)]
-    for participant_id, flat in await session.execute(statement):
-        values = from_json(f"[{flat}]")
+    for participant_id, *row in await session.execute(statement):
+        local_dates, *columns = _columns(dialect, row, 1 + len(figures))
         # The participant's own window: their today may differ from the query's bounds.
         places = _places(todays[participant_id], days)
-        own = means[participant_id]
-        for start in range(0, len(values), stride):
-            place = places.get(values[start])
-            if place is None:
-                continue
-            for position, name in positions:
-                count = values[start + position]
-                if count:
-                    total = values[start + position + 1]
-                    own[name].append((place, total if count == 1 else round(total / count, 2)))
-    for lines in means.values():
-        for line in lines.values():
-            line.sort()
+        spots = [places.get(day) for day in local_dates]
+        for index, name in enumerate(dimensions):
+            counts, totals = columns[2 * index], columns[2 * index + 1]
+            means[participant_id][name] = sorted(
+                (place, total if count == 1 else round(total / count, 2))
+                for place, count, total in zip(spots, counts, totals, strict=True)
+                if count and place is not None
+            )
     return means

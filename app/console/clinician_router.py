@@ -80,7 +80,7 @@ async def caseload(
         return RedirectResponse("/console/admin/accounts", status_code=303)
     caseload = caseload_of(console.identity)
     overviews, next_cursor = await service.list_assigned_participants(
-        session, caseload, CASELOAD_PAGE, cursor, "attention", q
+        session, caseload, CASELOAD_PAGE, cursor, "attention", q, with_scores=False
     )
     if attention:
         overviews = [overview for overview in overviews if overview["attention_reasons"]]
