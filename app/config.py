@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     # seconds, so that an event reaches its endpoints about this long after its commit.
     webhook_relay_interval_seconds: float = Field(default=1, ge=0.05, le=3600)
 
+    # Participants whose drawn caseload sparklines each process keeps (~1 kB each; 0: none,
+    # every caseload page reads and draws every line).
+    console_sparkline_cache_size: int = Field(default=20_000, ge=0, le=1_000_000)
+
     login_window_minutes: int = Field(default=15, ge=1)
     login_max_failures_per_email: int = Field(default=10, ge=1)
     login_max_failures_per_address: int = Field(default=100, ge=1)

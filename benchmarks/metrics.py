@@ -157,6 +157,18 @@ RATIOS = [
         ),
     ),
     Ratio(
+        "C1 cold: every line drawn anew (none kept) / overview",
+        ("c1.console_caseload.cold", "p50_ms"),
+        ("c1.overview200", "p50_ms"),
+        "<= 1.5",
+        lambda v: v <= 1.5,
+        lambda f: (
+            f"console p50 {f('c1.console_caseload.cold', 'p50_ms'):.1f} ms, CPU "
+            f"{f('c1.console_caseload.cold', 'cpu_ms_per_request'):.1f} ms/req: a first view "
+            "after every journal changed"
+        ),
+    ),
+    Ratio(
         "R1 entry POST req/s: default alert rules / none",
         ("rules.post.on", "rps"),
         ("rules.post.off", "rps"),

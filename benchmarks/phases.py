@@ -188,9 +188,12 @@ def console(bench: Bench) -> None:
     page = bench.header_file("console-clinician", [f"Cookie: {COOKIE_NAME}={cookie}"])
     api = bench.bearer_file("clinician-c1", big, [big.clinician])
     seconds = bench.timing.latency_seconds
+    # The same page from a server that keeps no drawn sparklines: every view is a first view.
+    cold = bench.server("cold", big, env={"JOURNAL_CONSOLE_SPARKLINE_CACHE_SIZE": "0"})
     bench.interleave(
         [
             Case("c1.console_caseload", real, "/console/", "get.lua", [page], 1, seconds),
+            Case("c1.console_caseload.cold", cold, "/console/", "get.lua", [page], 1, seconds),
             Case(
                 "c1.overview200",
                 real,

@@ -1,7 +1,7 @@
 """Profile the service under one benchmark scenario with py-spy, and summarise the profile.
 
     .venv/bin/python benchmarks/run.py --keep --phases ""     # seed once, keep the databases
-    .venv/bin/python benchmarks/pyspy_profile.py post   # or: rules, list, overview, console, export, bare
+    .venv/bin/python benchmarks/pyspy_profile.py post  # or: rules list overview console export bare
     .venv/bin/python benchmarks/pyspy_profile.py post --app-dir ../worktree   # a proposed fix
 
 py-spy is not a project dependency: install it in a separate virtualenv, e.g.

@@ -104,11 +104,16 @@ async def test_the_caseload_page_issues_the_same_statements_for_1_and_30_partici
                 assert put.status_code == 200, put.text
             await submit(client, person, instrument="gad-7", completed_at=ago(days=i % 9))
         me = await console_session(app, clinician)
-        with StatementCounter(app) as counter:
-            page = await get_page(client, me, "/console/")
-        assert page.text.count('href="/console/participants/') == size
-        assert page.text.count("PHQ-9 since") == size
-        counts.append(counter.count)
+        seen = []
+        for _view in ("first, every line drawn", "again, the lines kept"):
+            with StatementCounter(app) as counter:
+                page = await get_page(client, me, "/console/")
+            assert page.text.count('href="/console/participants/') == size
+            assert page.text.count("PHQ-9 since") == size
+            assert page.text.count('<svg class="sparkline') == 2 * size
+            seen.append(counter.count)
+        assert seen[1] == seen[0] - 1  # the days of the kept lines are not read again
+        counts.append(seen)
     assert counts[0] == counts[1]
 
 
@@ -148,3 +153,8 @@ async def test_the_caseload_draws_30_day_sparklines_of_mood_and_anxiety(
     # By place in the window (29 is today): the lone day only moves the pen (draws nothing),
     # the two days in a row are joined; the day's mean is of its two entries.
     assert 'd="M24 3.5M27 6L28 4"' in page.text
+
+    # Lines drawn once are kept while the journal stays as it is: any write draws them anew.
+    await post_entry(client, person, recorded_at=ago(seconds=0), mood=8, anxiety=2)
+    page = await get_page(client, me, "/console/")
+    assert "Mood, last 30 days: 4 days with entries, lowest 3.5, highest 8, latest 8" in page.text

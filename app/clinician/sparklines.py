@@ -18,6 +18,7 @@ from app.access import Caseload
 from app.clinician.window import local_today
 from app.db import dialect_name
 from app.journal.days import DAYS
+from app.journal.queries import COUNTERS
 
 # A dimension's daily means over a window of days, oldest first: (the day's place in the
 # window, 0 for its first day, the mean of that day), for the days that have a rating of it.
@@ -101,3 +102,18 @@ async def daily_means(
                 if count and place is not None
             )
     return means
+
+
+async def journal_versions(
+    session: AsyncSession, caseload: Caseload, participant_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    """Each listed participant's last change number (0 before their first write): every
+    write to their journal, edits and deletions too, moves it, so daily means drawn at one
+    number and one local today stay true until it moves."""
+    statement = caseload.select(
+        COUNTERS, COUNTERS.c.participant_id, COUNTERS.c.last_change_seq, among=participant_ids
+    )
+    versions = {participant_id: 0 for participant_id in participant_ids}
+    for participant_id, last_change_seq in await session.execute(statement):
+        versions[participant_id] = last_change_seq
+    return versions

@@ -19,11 +19,13 @@ from app.assessments.queries import SHORT_NAMES
 from app.clinician import service
 from app.clinician.attention import ATTENTION_REASONS
 from app.clinician.overview import Overview
-from app.clinician.sparklines import daily_means
+from app.clinician.sparklines import daily_means, journal_versions
+from app.clinician.window import local_today
 from app.console import participant_router, participant_rules_router
 from app.console.charts import sparkline
 from app.console.dependencies import ClinicianForm, ConsoleClinician, ConsoleDep
 from app.console.pages import render
+from app.console.sparkline_cache import SparklineCache, sparkline_cache
 from app.db import SessionDep, utcnow
 
 router = APIRouter(include_in_schema=False)
@@ -37,16 +39,23 @@ CursorParam = Annotated[str | None, Query(max_length=512)]
 
 
 async def _sparklines(
-    session: AsyncSession, caseload: Caseload, overviews: list[Overview]
+    session: AsyncSession, caseload: Caseload, overviews: list[Overview], kept: SparklineCache
 ) -> dict[uuid.UUID, list[Markup]]:
-    """Each participant's 30-day lines, over their own local days."""
+    """Each participant's 30-day lines, over their own local days: drawn again only for
+    those whose journal or local today changed since they were last drawn here."""
     now = utcnow()
-    listed = [(overview["participant_id"], overview["timezone"]) for overview in overviews]
-    means = await daily_means(session, caseload, listed, SPARK_DIMENSIONS, SPARK_DAYS, now)
-    return {
-        participant_id: [sparkline(name, lines[name], SPARK_DAYS) for name in SPARK_DIMENSIONS]
-        for participant_id, lines in means.items()
-    }
+    zones = {overview["participant_id"]: overview["timezone"] for overview in overviews}
+    versions = await journal_versions(session, caseload, list(zones))
+    keys = {pid: (pid, versions[pid], local_today(zone, now)) for pid, zone in zones.items()}
+    drawn = {pid: kept.get(key) for pid, key in keys.items()}
+    stale = [(pid, zones[pid]) for pid, lines in drawn.items() if lines is None]
+    if stale:
+        means = await daily_means(session, caseload, stale, SPARK_DIMENSIONS, SPARK_DAYS, now)
+        for pid, series in means.items():
+            lines = [sparkline(name, series[name], SPARK_DAYS) for name in SPARK_DIMENSIONS]
+            kept.put(keys[pid], lines)
+            drawn[pid] = lines
+    return {pid: lines or [] for pid, lines in drawn.items()}
 
 
 async def _due(
@@ -86,7 +95,7 @@ async def caseload(
         overviews = [overview for overview in overviews if overview["attention_reasons"]]
     context = {
         "participants": overviews,
-        "sparklines": await _sparklines(session, caseload, overviews),
+        "sparklines": await _sparklines(session, caseload, overviews, sparkline_cache(request)),
         "due": await _due(session, caseload, overviews),
         "reasons": ATTENTION_REASONS,
         "q": q or "",
