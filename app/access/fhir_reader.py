@@ -40,7 +40,7 @@ async def get_fhir_participant(
     if token and is_client_token(settings, token):
         client = await get_client_identity(request, session, settings, authorization)
         return await integration_scope(session, client, participant_id, [FHIR_SCOPE])
-    identity = await get_identity(request, session, settings, token)
+    identity = await get_identity(request, session, token)
     if identity.user.role is Role.participant and identity.user.id == participant_id:
         return own_scope(identity)
     if identity.user.role is Role.clinician:

@@ -27,7 +27,7 @@ async def get_erasable_participant(
         ).scalar_one_or_none()
         if erased_at is not None:
             return None
-    identity = await get_identity(request, session, settings, token)
+    identity = await get_identity(request, session, token)
     if identity.user.role is not Role.participant:
         raise Forbidden("This operation is for participant accounts only.")
     return identity

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
 
-from app.access import OwnJournal
+from app.access import OwnJournal, own_scope
 from app.auth.dependencies import ParticipantIdentity
 from app.db import SessionDep
 from app.errors import (
@@ -98,7 +98,6 @@ def _with_etag(response: Response, version: int) -> None:
 async def create_my_entry(
     body: EntryCreate,
     identity: ParticipantIdentity,
-    scope: OwnJournal,
     session: SessionDep,
     response: Response,
 ) -> EntryCreated:
@@ -111,6 +110,9 @@ async def create_my_entry(
     The clinic's alert rules are evaluated with the entry: when it raises an urgent alert
     for your care team, the answer carries `support` (the clinic's contacts; a retry of the
     same id answers the same). You are never shown the alert itself."""
+    # The scope from the identity at hand, not as a second dependency: solving that one's
+    # tree again cost the busiest route a few per cent of its CPU.
+    scope = own_scope(identity)
     stored = await service.create_entry(
         session, scope, body, identity.user.share_notes_with_care_team
     )
