@@ -215,6 +215,9 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
         finally:
             for task in sweepers:
                 task.cancel()
+            # Let them finish unwinding (their sessions close) before the engine goes: a
+            # task cancelled mid-query could otherwise finish on a loop already closed.
+            await asyncio.gather(*sweepers, return_exceptions=True)
             gc.unfreeze()
             await engine.dispose()
 
