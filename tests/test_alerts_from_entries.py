@@ -106,9 +106,9 @@ async def test_an_urgent_alert_brings_support_and_a_replay_the_same(
     for days in (2, 1):
         await post_entry(client, sam, recorded_at=days_ago(days), anxiety=9)
 
-    entry_id = str(uuid.uuid4())
-    first = await post_entry(client, sam, id=entry_id, recorded_at=days_ago(0, hour=8), anxiety=9)
-    replay = await post_entry(client, sam, id=entry_id, recorded_at=days_ago(0, hour=8), anxiety=9)
+    entry_id, at = str(uuid.uuid4()), days_ago(0, hour=8)  # once: before 08:00 it is now
+    first = await post_entry(client, sam, id=entry_id, recorded_at=at, anxiety=9)
+    replay = await post_entry(client, sam, id=entry_id, recorded_at=at, anxiety=9)
 
     assert first.status_code == 201 and replay.status_code == 200
     assert first.json()["support"]["message"] == "We are here."
