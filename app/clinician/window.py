@@ -48,7 +48,7 @@ def local_today(timezone: str, now: datetime) -> date:
 def _span_of_day(today: date) -> ColumnElement[Any]:
     day = DAYS.c.local_date
     spans = [(day > today - timedelta(days=back), name) for name, back in SPANS]
-    return case((day > today, null()), *spans, else_=null())
+    return case(*spans, else_=null())  # later days are left out by the branch's bounds
 
 
 def _window(spans: Mapping[str, Sequence[int]]) -> Window:
